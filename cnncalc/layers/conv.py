@@ -1,0 +1,272 @@
+"""Convolutions, generic over rank: one class serves 1-D, 2-D and 3-D inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cnncalc import shapes
+from cnncalc.errors import LayerError
+from cnncalc.layers import register
+from cnncalc.layers.args import (
+    Arg,
+    IntOrTuple,
+    Padding,
+    boolean,
+    int_or_tuple,
+    pad_pairs,
+    padding,
+    per_dim,
+    positive_int,
+)
+from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel, spatial_rank
+from cnncalc.layers.rf import RF
+
+if TYPE_CHECKING:
+    import torch
+
+
+def _need_spatial(kind: str, shape: Shape) -> int:
+    rank = spatial_rank(shape)
+    if not 1 <= rank <= 3:
+        raise LayerError(
+            f"{kind} needs a C×L, C×H×W or C×D×H×W input, received {fmt_shape(shape)}"
+            + (" (a flattened vector: put it before flatten/linear)" if rank == 0 else "")
+        )
+    return rank
+
+
+class Window(Layer):
+    """Shared geometry of sliding-window layers (convolutions and pooling).
+
+    Subclasses declare ``kernel``, ``stride``, ``padding`` and ``dilation`` arguments;
+    this class resolves them per dimension and applies `shapes.conv_out`.
+    """
+
+    kernel: IntOrTuple
+    stride: IntOrTuple | None
+    padding: Padding
+    dilation: IntOrTuple
+
+    def geometry(self, shape: Shape) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...],
+                                              tuple[int, ...]]:
+        """kernel, stride, (pad before, pad after) and dilation, one entry per spatial dimension."""
+        rank = _need_spatial(self.KIND, shape)
+        kernel = per_dim(self.kernel, rank, "kernel")
+        stride = per_dim(self.stride if self.stride is not None else self.kernel, rank, "stride")
+        dilation = per_dim(self.dilation, rank, "dilation")
+        pads = pad_pairs(self.padding, rank)
+        if pads == "valid":
+            pads = ((0, 0),) * rank
+        elif pads == "same":
+            pads = tuple(
+                shapes.same_padding(n, k, s, d) for n, k, s, d in zip(shape[1:], kernel, stride, dilation, strict=True)
+            )
+        assert not isinstance(pads, str)
+        return kernel, stride, pads, dilation
+
+    def rounds_up(self) -> bool:
+        """Whether output sizes round up (pooling's ceil_mode); convolutions floor."""
+        return False
+
+    def spatial_out(self, shape: Shape) -> tuple[int, ...]:
+        kernel, stride, pads, dilation = self.geometry(shape)
+        out = []
+        for n, k, s, (lo, hi), d in zip(shape[1:], kernel, stride, pads, dilation, strict=True):
+            k_eff = shapes.effective_kernel(k, d)
+            if k_eff > n + lo + hi:
+                raise LayerError(
+                    f"the {'×'.join(map(str, kernel))} kernel"
+                    + (f" (dilated to {k_eff})" if d > 1 else "")
+                    + f" is larger than the padded input ({n} + {lo} + {hi} = {n + lo + hi}); "
+                    "use a smaller kernel, more padding, or a larger input"
+                )
+            out.append(shapes.conv_out(n, k, s, lo, hi, d, self.rounds_up()))
+        return tuple(out)
+
+    def fits(self, ins: Shapes) -> bool:
+        kernel, stride, pads, dilation = self.geometry(ins[0])
+        return all(
+            shapes.conv_exact(n, k, s, lo, hi, d)
+            for n, k, s, (lo, hi), d in zip(ins[0][1:], kernel, stride, pads, dilation, strict=True)
+        )
+
+    def notes(self, ins: Shapes, out: Shape) -> tuple[str, ...]:
+        if self.fits(ins):
+            return ()
+        kernel, stride, pads, dilation = self.geometry(ins[0])
+        how = "rounded up (ceil_mode)" if self.rounds_up() else "floored; the last rows/columns are ignored"
+        return (
+            f"the {'×'.join(map(str, kernel))} window with stride {'×'.join(map(str, stride))} does not tile "
+            f"the {fmt_shape(ins[0][1:])} input evenly: output size {how}",
+        )
+
+    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
+        kernel, stride, pads, dilation = self.geometry(ins[0])
+        return fields[0].through(kernel, stride, tuple(p[0] for p in pads), dilation)
+
+
+@register("conv", "conv2d", "conv1d", "conv3d", "convolution")
+class Conv(Window):
+    """Convolution over 1, 2 or 3 spatial dimensions (torch.nn.Conv1d/2d/3d).
+
+    params = out·(in/groups)·∏k + out·bias; MACs = out_numel·(in/groups)·∏k.
+    """
+
+    ARGS = (
+        Arg("out", positive_int, doc="number of filters (output channels)"),
+        Arg("kernel", int_or_tuple(1), 3, "kernel size: an int or one per dimension"),
+        Arg("stride", int_or_tuple(1), 1, "stride: an int or one per dimension"),
+        Arg("padding", padding, 0, "an int, one per dimension, [before, after] pairs, 'same' or 'valid'"),
+        Arg("dilation", int_or_tuple(1), 1, "spacing between kernel elements"),
+        Arg("groups", positive_int, 1, "channel groups (in and out must both be divisible)"),
+        Arg("bias", boolean, True, "add a learned bias per filter"),
+    )
+    PRIMARY = "out"
+    WEIGHTED = True
+
+    out: int
+    stride: IntOrTuple
+    groups: int
+    bias: bool
+
+    def validate(self) -> None:
+        if self.out % self.groups:
+            raise LayerError(
+                f"the number of filters must be evenly divisible by the number of groups. "
+                f"Received: groups={self.groups}, out={self.out}",
+                arg="groups",
+            )
+
+    def output_shape(self, ins: Shapes) -> Shape:
+        channels = ins[0][0]
+        if channels % self.groups:
+            raise LayerError(
+                f"the input channels must be evenly divisible by the number of groups. "
+                f"Received: groups={self.groups}, input channels={channels}"
+            )
+        return (self.out, *self.spatial_out(ins[0]))
+
+    def kernel_volume(self, shape: Shape) -> int:
+        return numel(self.geometry(shape)[0])
+
+    def params(self, ins: Shapes, out: Shape) -> int:
+        return self.out * (ins[0][0] // self.groups) * self.kernel_volume(ins[0]) + (self.out if self.bias else 0)
+
+    def macs(self, ins: Shapes, out: Shape) -> int:
+        return numel(out) * (ins[0][0] // self.groups) * self.kernel_volume(ins[0])
+
+    def extra_flops(self, ins: Shapes, out: Shape) -> int:
+        """One add per output element for the bias."""
+        return numel(out) if self.bias else 0
+
+    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+        import torch.nn as nn
+
+        rank = spatial_rank(ins[0])
+        kernel, stride, pads, dilation = self.geometry(ins[0])
+        cls = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[rank - 1]
+        symmetric = all(lo == hi for lo, hi in pads)
+        conv = cls(
+            ins[0][0], self.out, kernel, stride, tuple(lo for lo, _ in pads) if symmetric else 0,
+            dilation, self.groups, self.bias,
+        )
+        if symmetric:
+            return conv
+        # asymmetric padding ('same' with an even kernel, or explicit pairs): pad first
+        flat = [p for pair in reversed(pads) for p in pair]
+        return nn.Sequential(_pad_module(flat, rank), conv)
+
+
+@register("convtranspose", "deconv", "convtranspose2d", "conv_transpose")
+class ConvTranspose(Layer):
+    """Transposed convolution (torch.nn.ConvTranspose1d/2d/3d).
+
+    Output size ``(n−1)·s − 2p + d·(k−1) + output_padding + 1``;
+    params = in·(out/groups)·∏k + out·bias; MACs = in_numel·(out/groups)·∏k.
+    """
+
+    ARGS = (
+        Arg("out", positive_int, doc="number of output channels"),
+        Arg("kernel", int_or_tuple(1), 2, "kernel size: an int or one per dimension"),
+        Arg("stride", int_or_tuple(1), 1, "stride (the upsampling factor)"),
+        Arg("padding", int_or_tuple(0), 0, "implicit zero padding removed from each side of the output"),
+        Arg("output_padding", int_or_tuple(0), 0, "extra size added to one side of the output"),
+        Arg("dilation", int_or_tuple(1), 1, "spacing between kernel elements"),
+        Arg("groups", positive_int, 1, "channel groups"),
+        Arg("bias", boolean, True, "add a learned bias per output channel"),
+    )
+    PRIMARY = "out"
+    WEIGHTED = True
+
+    out: int
+    kernel: IntOrTuple
+    stride: IntOrTuple
+    padding: IntOrTuple
+    output_padding: IntOrTuple
+    dilation: IntOrTuple
+    groups: int
+    bias: bool
+
+    def geometry(self, shape: Shape) -> tuple[tuple[int, ...], ...]:
+        rank = _need_spatial(self.KIND, shape)
+        return tuple(
+            per_dim(getattr(self, name), rank, name)
+            for name in ("kernel", "stride", "padding", "output_padding", "dilation")
+        )
+
+    def output_shape(self, ins: Shapes) -> Shape:
+        channels = ins[0][0]
+        if channels % self.groups or self.out % self.groups:
+            raise LayerError(
+                f"input and output channels must be evenly divisible by the number of groups. "
+                f"Received: groups={self.groups}, input channels={channels}, out={self.out}"
+            )
+        kernel, stride, pad, out_pad, dilation = self.geometry(ins[0])
+        sizes = []
+        for n, k, s, p, op, d in zip(ins[0][1:], kernel, stride, pad, out_pad, dilation, strict=True):
+            if op >= max(s, d):
+                raise LayerError(
+                    f"output_padding must be smaller than the stride or the dilation. "
+                    f"Received: output_padding={op}, stride={s}, dilation={d}"
+                )
+            size = shapes.transposed_out(n, k, s, p, d, op)
+            if size < 1:
+                raise LayerError(f"the padding {p} removes the whole output (size {size}); use less padding")
+            sizes.append(size)
+        return (self.out, *sizes)
+
+    def params(self, ins: Shapes, out: Shape) -> int:
+        kernel = self.geometry(ins[0])[0]
+        return ins[0][0] * (self.out // self.groups) * numel(kernel) + (self.out if self.bias else 0)
+
+    def macs(self, ins: Shapes, out: Shape) -> int:
+        kernel = self.geometry(ins[0])[0]
+        return numel(ins[0]) * (self.out // self.groups) * numel(kernel)
+
+    def extra_flops(self, ins: Shapes, out: Shape) -> int:
+        """One add per output element for the bias."""
+        return numel(out) if self.bias else 0
+
+    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
+        kernel, stride, pad, _, dilation = self.geometry(ins[0])
+        return fields[0].through_transposed(kernel, stride, pad, dilation)
+
+    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+        import torch.nn as nn
+
+        rank = spatial_rank(ins[0])
+        kernel, stride, pad, out_pad, dilation = self.geometry(ins[0])
+        cls = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)[rank - 1]
+        return cls(ins[0][0], self.out, kernel, stride, pad, out_pad, self.groups, self.bias, dilation)
+
+
+def _pad_module(flat: Sequence[int], rank: int) -> torch.nn.Module:
+    """Zero padding given as torch's flat (last-dim-first) before/after list."""
+    import torch.nn as nn
+
+    cls = (nn.ZeroPad1d, nn.ZeroPad2d, nn.ZeroPad3d)[rank - 1]
+    return cls(tuple(flat))
+
+
+__all__ = ["Conv", "ConvTranspose", "Window"]
