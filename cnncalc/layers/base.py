@@ -145,7 +145,7 @@ class Layer:
         """Arithmetic other than the multiply-accumulates (README table)."""
         if self.FLOPS is None:
             raise NotImplementedError(f"layer type {self.KIND!r} declares no FLOP rule")
-        return int(self.FLOPS(ins, out))
+        return int(type(self).FLOPS(ins, out))  # via the class: a plain function must not bind to self
 
     def flops(self, ins: Shapes, out: Shape) -> int:
         return 2 * self.macs(ins, out) + self.extra_flops(ins, out)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cnncalc import shapes
 from cnncalc.errors import LayerError
@@ -94,7 +94,7 @@ class Window(Layer):
     def notes(self, ins: Shapes, out: Shape) -> tuple[str, ...]:
         if self.fits(ins):
             return ()
-        kernel, stride, pads, dilation = self.geometry(ins[0])
+        kernel, stride, _, _ = self.geometry(ins[0])
         how = "rounded up (ceil_mode)" if self.rounds_up() else "floored; the last rows/columns are ignored"
         return (
             f"the {'×'.join(map(str, kernel))} window with stride {'×'.join(map(str, stride))} does not tile "
@@ -104,6 +104,19 @@ class Window(Layer):
     def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
         kernel, stride, pads, dilation = self.geometry(ins[0])
         return fields[0].through(kernel, stride, tuple(p[0] for p in pads), dilation)
+
+    def describe(self) -> str:
+        """Window geometry as papers write it: ``3×3/2 p1`` (kernel/stride, padding, dilation)."""
+        kernel = self.kernel if isinstance(self.kernel, tuple) else (self.kernel,) * 2
+        text = "×".join(map(str, kernel))
+        stride = self.stride if self.stride is not None else self.kernel
+        if stride != 1:
+            text += "/" + ("×".join(map(str, stride)) if isinstance(stride, tuple) else str(stride))
+        if self.padding not in (0, (0,)):
+            text += f" p{_compact_arg(self.padding)}"
+        if getattr(self, "dilation", 1) != 1:
+            text += f" d{_compact_arg(self.dilation)}"
+        return text
 
 
 @register("conv", "conv2d", "conv1d", "conv3d", "convolution")
@@ -129,6 +142,9 @@ class Conv(Window):
     stride: IntOrTuple
     groups: int
     bias: bool
+
+    def describe(self) -> str:
+        return super().describe() + (f" g{self.groups}" if self.groups != 1 else "") + ("" if self.bias else " no bias")
 
     def validate(self) -> None:
         if self.out % self.groups:
@@ -164,10 +180,11 @@ class Conv(Window):
         import torch.nn as nn
 
         rank = spatial_rank(ins[0])
-        kernel, stride, pads, dilation = self.geometry(ins[0])
-        cls = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[rank - 1]
+        geometry: Any = self.geometry(ins[0])  # per-dimension tuples, as torch accepts them
+        kernel, stride, pads, dilation = geometry
+        cls: Any = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[rank - 1]
         symmetric = all(lo == hi for lo, hi in pads)
-        conv = cls(
+        conv: nn.Module = cls(
             ins[0][0], self.out, kernel, stride, tuple(lo for lo, _ in pads) if symmetric else 0,
             dilation, self.groups, self.bias,
         )
@@ -256,17 +273,25 @@ class ConvTranspose(Layer):
         import torch.nn as nn
 
         rank = spatial_rank(ins[0])
-        kernel, stride, pad, out_pad, dilation = self.geometry(ins[0])
-        cls = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)[rank - 1]
-        return cls(ins[0][0], self.out, kernel, stride, pad, out_pad, self.groups, self.bias, dilation)
+        geometry: Any = self.geometry(ins[0])  # per-dimension tuples, as torch accepts them
+        kernel, stride, pad, out_pad, dilation = geometry
+        cls: Any = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)[rank - 1]
+        module: nn.Module = cls(ins[0][0], self.out, kernel, stride, pad, out_pad, self.groups, self.bias, dilation)
+        return module
+
+
+def _compact_arg(value: object) -> str:
+    if isinstance(value, tuple):
+        return "(" + ",".join(_compact_arg(v) for v in value) + ")"
+    return str(value)
 
 
 def _pad_module(flat: Sequence[int], rank: int) -> torch.nn.Module:
     """Zero padding given as torch's flat (last-dim-first) before/after list."""
     import torch.nn as nn
 
-    cls = (nn.ZeroPad1d, nn.ZeroPad2d, nn.ZeroPad3d)[rank - 1]
-    return cls(tuple(flat))
+    cls: Any = (nn.ZeroPad1d, nn.ZeroPad2d, nn.ZeroPad3d)[rank - 1]
+    return cls(tuple(flat))  # type: ignore[no-any-return]
 
 
 __all__ = ["Conv", "ConvTranspose", "Window"]

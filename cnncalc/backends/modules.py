@@ -1,0 +1,86 @@
+"""Small torch modules for layer kinds that torch has no module for.
+
+Imported only inside `to_torch` methods: the analysis never imports torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+
+class MinPool(nn.Module):
+    """Min pooling as ``−maxpool(−x)``, around a torch max pooling module."""
+
+    def __init__(self, maxpool: nn.Module) -> None:
+        super().__init__()
+        self.maxpool = maxpool
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out: torch.Tensor = self.maxpool(-x)
+        return -out
+
+
+class SpatialPyramidPooling(nn.Module):
+    """Spatial pyramid pooling: adaptive pooling to n bins per axis for each level,
+    flattened and concatenated in level order: ``(N, C·Σ nʳ)``."""
+
+    def __init__(self, levels: Sequence[int], mode: str = "max", rank: int = 2) -> None:
+        super().__init__()
+        cls: type[nn.Module] = getattr(nn, f"Adaptive{mode.capitalize()}Pool{rank}d")
+        self.pools = nn.ModuleList(cls(n) for n in levels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([pool(x).flatten(1) for pool in self.pools], dim=1)
+
+
+class ChannelsFirstLayerNorm(nn.Module):
+    """LayerNorm over dimension 1 (the channels) of an (N, C, ...) tensor, as in ConvNeXt.
+
+    Equivalent to moving the channels last, applying ``torch.nn.LayerNorm(C)`` and
+    moving them back. Parameters: a weight and a bias of C each when ``affine``.
+    """
+
+    def __init__(self, channels: int, eps: float = 1e-6, affine: bool = True) -> None:
+        super().__init__()
+        self.channels = channels
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(channels)) if affine else None
+        self.bias = nn.Parameter(torch.zeros(channels)) if affine else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = nn.functional.layer_norm(x.movedim(1, -1), (self.channels,), self.weight, self.bias, self.eps)
+        return y.movedim(-1, 1)
+
+
+class Add(nn.Module):
+    """The elementwise sum of its inputs (residual connections): ``forward(*xs)``."""
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        total = xs[0]
+        for x in xs[1:]:
+            total = total + x
+        return total
+
+
+class Concat(nn.Module):
+    """Its inputs joined along `dim` (1: the channels, behind the batch dimension)."""
+
+    def __init__(self, dim: int = 1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        return torch.cat(xs, dim=self.dim)
+
+
+class Mul(nn.Module):
+    """The elementwise product of its inputs, broadcasting size-1 dimensions (SE gates)."""
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        product = xs[0]
+        for x in xs[1:]:
+            product = product * x
+        return product

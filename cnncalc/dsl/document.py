@@ -1,0 +1,206 @@
+"""The top level of a network file: header fields, vars, defaults and block definitions.
+
+Checks every top-level key and value and hands `expand` a `Document` whose
+pieces are validated and evaluated; the layer entries themselves are expanded
+by `cnncalc.dsl.expand`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnncalc import layers
+from cnncalc.dsl.expr import evaluate, expression_text
+from cnncalc.dsl.loader import YList, YMap
+from cnncalc.errors import CnnCalcError, ExprError, Location
+from cnncalc.layers.base import did_you_mean
+
+TOP_KEYS = ("name", "title", "source", "family", "notes", "input", "vars", "defaults", "blocks", "layers", "out")
+BLOCK_KEYS = ("args", "layers", "out", "doc")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+MAX_SIZE = 2**40  # any single dimension larger than this is refused as not sensible
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    """A reusable block: its arguments (None = required) and its layer entries."""
+
+    name: str
+    args: dict[str, Any]
+    arg_locations: dict[str, Location]
+    layers: YList
+    out: str | None
+    location: Location
+
+
+@dataclass
+class Document:
+    """A parsed network file, ready for expansion."""
+
+    name: str
+    title: str
+    source: str
+    family: str
+    file: str
+    input_shape: tuple[int, ...]
+    input_location: Location
+    vars: dict[str, Any]
+    defaults: dict[str, YMap] = field(default_factory=dict)
+    blocks: dict[str, BlockDef] = field(default_factory=dict)
+    layers: YList | None = None
+    out: str | None = None
+
+
+def evaluate_value(value: Any, names: Mapping[str, Any], where: Location) -> Any:
+    """Evaluate `$...` expressions in a scalar or (recursively) a list; other values pass through."""
+    if isinstance(value, list):
+        items = [evaluate_value(v, names, value.loc(k) if isinstance(value, YList) else where)
+                 for k, v in enumerate(value)]
+        return items
+    try:
+        text = expression_text(value)
+        if text is None:
+            return value
+        return evaluate(text, names)
+    except ExprError as exc:
+        raise exc.at(where) from None
+
+
+def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | None = None,
+                   overrides: Mapping[str, Any] | None = None) -> Document:
+    """Check the top level of a network file and evaluate its vars."""
+    if not isinstance(doc, YMap):
+        raise CnnCalcError("a network file is a mapping with 'name', 'input' and 'layers'", Location(filename, 1, 1))
+    for key in doc:
+        if key not in TOP_KEYS:
+            raise CnnCalcError(f"unknown top-level key {key!r}{did_you_mean(key, TOP_KEYS)}; "
+                               f"the keys are: {', '.join(TOP_KEYS)}", doc.key_locations[key])
+    for key in ("name", "layers"):
+        if key not in doc:
+            raise CnnCalcError(f"the network has no {key!r}; add it at the top level", doc.location)
+    name = doc["name"]
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        raise CnnCalcError(f"'name' must be an identifier such as resnet50, received {name!r}", doc.loc("name"))
+    variables = _vars(doc, overrides or {})
+    shape = input_shape if input_shape is not None else _input_shape(doc, variables)
+    check_input_shape(shape, doc.loc("input"))
+    layer_list = doc["layers"]
+    if not isinstance(layer_list, YList) or not layer_list:
+        raise CnnCalcError("'layers' must be a non-empty list of layer entries", doc.loc("layers"))
+    out = doc.get("out")
+    if out is not None and not isinstance(out, str):
+        raise CnnCalcError("'out' must be a layer name", doc.loc("out"))
+    return Document(
+        name=name, title=_text(doc, "title", name), source=_text(doc, "source", ""),
+        family=_text(doc, "family", ""), file=filename, input_shape=shape, input_location=doc.loc("input"),
+        vars=variables, defaults=_defaults(doc, variables), blocks=_blocks(doc), layers=layer_list, out=out,
+    )
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'3x224x224', '3,224,224', '3×224×224' or '[3, 224, 224]' -> (3, 224, 224).
+
+    >>> parse_shape("3x224x224"), parse_shape("3, 227, 227")
+    ((3, 224, 224), (3, 227, 227))
+    """
+    cleaned = text.strip().strip("[]()").replace("×", "x").replace("*", "x").replace(",", "x").replace(" ", "")
+    parts = [p for p in cleaned.lower().split("x")]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise CnnCalcError(f"cannot read the shape {text!r}; write it channels first, e.g. 3x224x224 or 3,224,224")
+    shape = tuple(int(p) for p in parts)
+    check_input_shape(shape, Location("--input"))
+    return shape
+
+
+def check_input_shape(shape: tuple[int, ...], where: Location) -> None:
+    if not 1 <= len(shape) <= 4:
+        raise CnnCalcError(f"the input shape must be [C], [C, L], [C, H, W] or [C, D, H, W]; received "
+                           f"{list(shape)}", where)
+    for d in shape:
+        if isinstance(d, bool) or not isinstance(d, int) or d < 1:
+            raise CnnCalcError(f"input sizes must be positive integers, received {list(shape)}", where)
+        if d > MAX_SIZE:
+            raise CnnCalcError(f"input size {d} is too large to be sensible (limit {MAX_SIZE:,})", where)
+
+
+def _text(doc: YMap, key: str, default: str) -> str:
+    value = doc.get(key, default)
+    if not isinstance(value, str):
+        raise CnnCalcError(f"{key!r} must be text", doc.loc(key))
+    return value.strip()
+
+
+def _input_shape(doc: YMap, variables: Mapping[str, Any]) -> tuple[int, ...]:
+    if "input" not in doc:
+        raise CnnCalcError("the network has no 'input'; add e.g. input: [3, 224, 224] (channels first)",
+                           doc.location)
+    raw = doc["input"]
+    if not isinstance(raw, list):
+        raise CnnCalcError("'input' must be a list such as [3, 224, 224] (channels first)", doc.loc("input"))
+    return tuple(evaluate_value(raw, variables, doc.loc("input")))
+
+
+def _vars(doc: YMap, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    raw = doc.get("vars", YMap(doc.location))
+    if not isinstance(raw, YMap):
+        raise CnnCalcError("'vars' must be a mapping of names to numbers", doc.loc("vars"))
+    for key in overrides:
+        if key not in raw:
+            raise CnnCalcError(f"--set {key}: the network has no variable {key!r}{did_you_mean(key, raw)}; "
+                               f"its vars are: {', '.join(raw) or 'none'}", raw.location)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if not IDENTIFIER.match(key) or "-" in key:
+            raise CnnCalcError(f"variable name {key!r} is not an identifier", raw.key_locations[key])
+        values[key] = overrides[key] if key in overrides else evaluate_value(value, values, raw.loc(key))
+    return values
+
+
+def _defaults(doc: YMap, variables: Mapping[str, Any]) -> dict[str, YMap]:
+    raw = doc.get("defaults", YMap(doc.location))
+    if not isinstance(raw, YMap):
+        raise CnnCalcError("'defaults' must map layer types to their default arguments", doc.loc("defaults"))
+    result: dict[str, YMap] = {}
+    for type_name, args in raw.items():
+        kind = layers.canonical(type_name)
+        if kind is None:
+            raise CnnCalcError(f"unknown layer type {type_name!r} in defaults"
+                               f"{did_you_mean(type_name, layers.all_names())}", raw.key_locations[type_name])
+        if not isinstance(args, YMap):
+            raise CnnCalcError(f"defaults for {type_name} must be a mapping of arguments", raw.loc(type_name))
+        result[kind] = args
+    return result
+
+
+def _blocks(doc: YMap) -> dict[str, BlockDef]:
+    raw = doc.get("blocks", YMap(doc.location))
+    if not isinstance(raw, YMap):
+        raise CnnCalcError("'blocks' must map block names to definitions", doc.loc("blocks"))
+    result: dict[str, BlockDef] = {}
+    for name, body in raw.items():
+        where = raw.key_locations[name]
+        if not IDENTIFIER.match(name):
+            raise CnnCalcError(f"block name {name!r} is not an identifier", where)
+        if layers.canonical(name) is not None:
+            raise CnnCalcError(f"block name {name!r} is already a layer type; choose another name", where)
+        if not isinstance(body, YMap):
+            raise CnnCalcError(f"block {name!r} must be a mapping with 'layers' (and optional 'args', 'out')",
+                               raw.loc(name))
+        for key in body:
+            if key not in BLOCK_KEYS:
+                raise CnnCalcError(f"unknown key {key!r} in block {name!r}{did_you_mean(key, BLOCK_KEYS)}; "
+                                   f"the keys are: {', '.join(BLOCK_KEYS)}", body.key_locations[key])
+        args = body.get("args", YMap(body.location))
+        if not isinstance(args, YMap):
+            raise CnnCalcError(f"'args' of block {name!r} must be a mapping (null = required)", body.loc("args"))
+        block_layers = body.get("layers")
+        if not isinstance(block_layers, YList) or not block_layers:
+            raise CnnCalcError(f"block {name!r} needs a non-empty 'layers' list", body.loc("layers"))
+        out = body.get("out")
+        if out is not None and not isinstance(out, str):
+            raise CnnCalcError(f"'out' of block {name!r} must be a layer name", body.loc("out"))
+        result[name] = BlockDef(name, dict(args), dict(args.value_locations), block_layers, out, where)
+    return result

@@ -1,0 +1,339 @@
+"""Safe arithmetic for the YAML language's ``$x``, ``$x*4`` and ``${...}`` arguments.
+
+The text is parsed with ``ast.parse(text, mode="eval")`` and the tree is walked
+over a whitelist of node types; nothing is compiled to code or handed to `eval`.
+Allowed: int, float and bool literals, variable names, ``+ - * / // % **``,
+unary ``- + not``, comparisons (chained as in Python), ``and or``,
+``a if c else b`` and calls of ``min max ceil floor round abs`` with positional
+arguments. Semantics are Python's: ``/`` gives a float, ``//`` and ``%`` floor,
+``round`` rounds half to even and returns an int when called with one argument,
+``ceil`` and ``floor`` return ints, ``and``/``or`` return an operand.
+
+Work is bounded before it is done: at most 1,000 characters, nesting of at most
+50 levels, ``**`` refused when the exponent exceeds 64 in absolute value or when
+an int result could exceed 256 bits, every int result limited to 256 bits and
+every float result finite. Every problem is an `ExprError` whose one-line message
+reads ``expression '${...}': <what is wrong>``; the caller adds the location.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import operator
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cnncalc.errors import ExprError
+
+Number = int | float | bool
+
+MAX_LENGTH = 1000
+MAX_DEPTH = 50
+MAX_BITS = 256
+MAX_EXPONENT = 64
+
+ALLOWED = ("allowed: numbers, names, + - * / // % **, comparisons, and/or/not, "
+           "'a if c else b', min/max/ceil/floor/round/abs")
+
+_BinOp = Callable[[Any, Any], Any]
+
+_BINOPS: dict[type[ast.operator], tuple[str, _BinOp]] = {  # '**' is guarded by `check_power` first
+    ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
+    ast.Div: ("/", operator.truediv), ast.FloorDiv: ("//", operator.floordiv),
+    ast.Mod: ("%", operator.mod), ast.Pow: ("**", operator.pow),
+}
+_BY_ZERO = {"/": "division by zero", "//": "division by zero", "%": "modulo by zero",
+            "**": "zero to a negative power"}
+_REFUSED_BINOPS = {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<",
+                   ast.RShift: ">>", ast.MatMult: "@"}
+
+_COMPARISONS: dict[type[ast.cmpop], _BinOp] = {
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+    ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne,
+}
+_REFUSED_COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+
+# name -> (function, least and most positional arguments)
+_FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "min": (min, 2, MAX_DEPTH), "max": (max, 2, MAX_DEPTH),
+    "ceil": (math.ceil, 1, 1), "floor": (math.floor, 1, 1),
+    "round": (round, 1, 2), "abs": (abs, 1, 1),
+}
+_FUNCTION_LIST = "min, max, ceil, floor, round, abs"
+
+_REFUSED_NODES: dict[type[ast.AST], str] = {
+    ast.Attribute: "attribute access ('.') is", ast.Subscript: "subscripts ('[...]') are",
+    ast.Slice: "slices are", ast.JoinedStr: "f-strings are", ast.Lambda: "lambda is",
+    ast.NamedExpr: "assignment (':=') is", ast.Starred: "starred arguments are",
+    ast.ListComp: "comprehensions are", ast.SetComp: "comprehensions are",
+    ast.DictComp: "comprehensions are", ast.GeneratorExp: "comprehensions are",
+    ast.List: "lists are", ast.Tuple: "tuples are", ast.Set: "sets are", ast.Dict: "dicts are",
+    ast.Await: "'await' is", ast.Yield: "'yield' is", ast.YieldFrom: "'yield' is",
+}
+
+
+def _shown(text: str) -> str:
+    """The text on one line, shortened for a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 60 else flat[:59] + "…"
+
+
+def _error(text: str, what: str) -> ExprError:
+    return ExprError(f"expression '${{{_shown(text)}}}': {what}")
+
+
+def expression_text(value: object) -> str | None:
+    """If `value` is a string written as an expression, the expression text, else None.
+
+    ``'$x'`` gives ``'x'``, ``'$x*4'`` gives ``'x*4'``, ``'${x * 4}'`` gives
+    ``'x * 4'``; ``'relu'`` and non-strings give None. A ``$`` with nothing
+    after it, a space after it, an empty ``${}`` or an unclosed ``${`` is an
+    `ExprError`.
+
+    >>> expression_text("${x * 4}"), expression_text("$x*4"), expression_text("relu")
+    ('x * 4', 'x*4', None)
+    """
+    if not isinstance(value, str) or not value.startswith("$"):
+        return None
+    body = value[1:]
+    shown = _shown(value)
+    if body.startswith("{"):
+        if len(body) < 2 or not body.endswith("}"):
+            raise ExprError(f"expression '{shown}': '${{' needs its closing '}}' at the end of the value")
+        inner = body[1:-1].strip()
+        if not inner:
+            raise ExprError(f"expression '{shown}': empty expression; write $name or ${{...}}")
+        return inner
+    if not body or body[0].isspace():
+        raise ExprError(f"expression '{shown}': '$' must be followed directly by a name or "
+                        "an expression, as in $x, $x*4 or ${x * 4}")
+    return body
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _parse(text: str) -> ast.expr:
+    """The checked syntax tree of `text`: only whitelisted nodes, bounded size and depth."""
+    if len(text) > MAX_LENGTH:
+        raise _error(text, f"longer than {MAX_LENGTH} characters")
+    if not text.strip():
+        raise _error(text, "empty expression")
+    if "$" in text:
+        raise _error(text, "'$' may appear only once, at the start (write ${a + b}, not ${a} + ${b})")
+    if _bracket_depth(text) > MAX_DEPTH:
+        raise _error(text, f"nested deeper than {MAX_DEPTH} levels")
+    try:
+        with warnings.catch_warnings():  # e.g. invalid escapes in a string literal
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise _error(text, f"not an expression: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, surrogates, ...
+        raise _error(text, f"not an expression: {exc}") from None
+    _check(tree.body, text, 1)
+    return tree.body
+
+
+def _check(node: ast.AST, text: str, depth: int) -> None:
+    """Refuse any node outside the whitelist, saying what is allowed."""
+    if depth > MAX_DEPTH:
+        raise _error(text, f"nested deeper than {MAX_DEPTH} levels")
+    children: list[ast.expr] = []
+    if isinstance(node, ast.Constant):
+        _number(node.value, text, "literal")
+    elif isinstance(node, ast.Name):
+        pass
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
+            raise _error(text, f"operator '~' is not allowed ({ALLOWED})")
+        children = [node.operand]
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINOPS:
+            refused = _REFUSED_BINOPS.get(type(node.op), type(node.op).__name__)
+            raise _error(text, f"operator '{refused}' is not allowed ({ALLOWED})")
+        children = [node.left, node.right]
+    elif isinstance(node, ast.BoolOp):
+        children = list(node.values)
+    elif isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _COMPARISONS:
+                refused = _REFUSED_COMPARISONS.get(type(op), type(op).__name__)
+                raise _error(text, f"operator '{refused}' is not allowed ({ALLOWED})")
+        children = [node.left, *node.comparators]
+    elif isinstance(node, ast.IfExp):
+        children = [node.test, node.body, node.orelse]
+    elif isinstance(node, ast.Call):
+        _check_call(node, text)
+        children = list(node.args)
+    else:
+        what = _REFUSED_NODES.get(type(node), f"{type(node).__name__} is")
+        raise _error(text, f"{what} not allowed ({ALLOWED})")
+    for child in children:
+        _check(child, text, depth + 1)
+
+
+def _check_call(node: ast.Call, text: str) -> None:
+    if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
+        received = _shown(ast.unparse(node.func))
+        raise _error(text, f"calls are limited to {_FUNCTION_LIST}; received '{received}'")
+    name = node.func.id
+    if node.keywords:
+        raise _error(text, f"keyword arguments are not allowed; call {name}(...) with positional arguments")
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise _error(text, f"starred arguments are not allowed in {name}(...)")
+    _, least, most = _FUNCTIONS[name]
+    if not least <= len(node.args) <= most:
+        wanted = f"{least}" if least == most else f"{least} to {most}"
+        raise _error(text, f"{name}() takes {wanted} argument(s), received {len(node.args)}")
+
+
+def _number(value: object, text: str, what: str) -> Number:
+    """`value` if it is a sensible number: an int of at most 256 bits or a finite float."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > MAX_BITS:
+            raise _error(text, f"{what} is too large (an int of more than {MAX_BITS} bits)")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _error(text, f"{what} is not a finite number (too large for a float)")
+        return value
+    shown = _shown(repr(value))  # a string, None, a complex number (e.g. from (-8) ** 0.5) ...
+    raise _error(text, f"{what} is {shown}, not a number ({ALLOWED})")
+
+
+def _free_names(tree: ast.expr) -> list[str]:
+    """Variable names in source order, without repeats and without called function names."""
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    found = [node for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called]
+    found.sort(key=lambda node: (node.lineno, node.col_offset))
+    return list(dict.fromkeys(node.id for node in found))
+
+
+def names_used(text: str) -> set[str]:
+    """The free variable names of the expression (called functions excluded).
+
+    Raises `ExprError` if the text is not an allowed expression.
+
+    >>> sorted(names_used("max(a, b * i) // a"))
+    ['a', 'b', 'i']
+    """
+    return set(_free_names(_parse(text)))
+
+
+def _undefined(text: str, name: str, names: Mapping[str, Number]) -> ExprError:
+    close = difflib.get_close_matches(name, list(names), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    defined = sorted(names)
+    listed = ", ".join(defined[:20]) + (f" and {len(defined) - 20} more" if len(defined) > 20 else "")
+    return _error(text, f"undefined name '{name}'{hint}; defined: {listed or 'none'}")
+
+
+def evaluate(text: str, names: Mapping[str, Number]) -> Number:
+    """Evaluate the expression `text` with the variables `names`.
+
+    Raises `ExprError` with a one-line message on anything that is not allowed
+    safe arithmetic or that cannot be evaluated (undefined name, division by
+    zero, a result too large). The result may be a bool; callers that need a
+    number reject it.
+
+    >>> evaluate("ceil(c / 3) * 2 if i > 0 else c", {"c": 64, "i": 1})
+    44
+    """
+    tree = _parse(text)
+    for name in _free_names(tree):
+        if name not in names:
+            raise _undefined(text, name, names)
+    try:
+        return _Evaluator(text, names).value(tree)
+    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        # A net under the explicit checks in `_Evaluator`: no other exception may escape.
+        raise _error(text, f"cannot be evaluated: {exc}") from None
+
+
+class _Evaluator:
+    """Walks a tree already accepted by `_check`; every intermediate result is bounded."""
+
+    def __init__(self, text: str, names: Mapping[str, Number]) -> None:
+        self.text = text
+        self.names = names
+
+    def value(self, node: ast.expr) -> Number:
+        text = self.text
+        if isinstance(node, ast.Constant):
+            return _number(node.value, text, "literal")
+        if isinstance(node, ast.Name):
+            return _number(self.names[node.id], text, f"variable '{node.id}'")
+        if isinstance(node, ast.UnaryOp):
+            operand = self.value(node.operand)
+            if isinstance(node.op, ast.Not):
+                return not operand
+            return _number(-operand if isinstance(node.op, ast.USub) else +operand, text, "result")
+        if isinstance(node, ast.BinOp):
+            return self.binary(node)
+        if isinstance(node, ast.BoolOp):
+            result = self.value(node.values[0])
+            for later in node.values[1:]:  # short-circuit, returning an operand, as Python does
+                if bool(result) == isinstance(node.op, ast.Or):
+                    break
+                result = self.value(later)
+            return result
+        if isinstance(node, ast.Compare):
+            left = self.value(node.left)
+            for op, comparator in zip(node.ops, node.comparators, strict=True):
+                right = self.value(comparator)
+                if not _COMPARISONS[type(op)](left, right):
+                    return False
+                left = right
+            return True
+        if isinstance(node, ast.IfExp):
+            chosen = node.body if self.value(node.test) else node.orelse
+            return self.value(chosen)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return self.call(node.func.id, [self.value(arg) for arg in node.args])
+        raise _error(text, f"{type(node).__name__} is not allowed ({ALLOWED})")  # _check refused it already
+
+    def binary(self, node: ast.BinOp) -> Number:
+        symbol, function = _BINOPS[type(node.op)]
+        left, right = self.value(node.left), self.value(node.right)
+        if symbol == "**":
+            self.check_power(left, right)
+        try:
+            result = function(left, right)
+        except ZeroDivisionError:
+            raise _error(self.text, _BY_ZERO[symbol]) from None
+        except OverflowError:
+            raise _error(self.text, f"result of '{symbol}' is too large for a float") from None
+        return _number(result, self.text, f"result of '{symbol}'")
+
+    def check_power(self, base: Number, exponent: Number) -> None:
+        """Refuse a power before computing it when its result could be absurdly large."""
+        if abs(exponent) > MAX_EXPONENT:
+            raise _error(self.text, f"exponent {exponent!r} is too large for '**' "
+                                    f"(at most {MAX_EXPONENT} in absolute value)")
+        if isinstance(base, int) and isinstance(exponent, int) \
+                and abs(base).bit_length() * abs(exponent) > MAX_BITS:
+            raise _error(self.text, f"result of '**' would have more than {MAX_BITS} bits")
+
+    def call(self, name: str, args: list[Number]) -> Number:
+        function, _, _ = _FUNCTIONS[name]
+        if name == "round" and len(args) == 2:
+            digits = args[1]
+            if not isinstance(digits, int) or abs(digits) > MAX_EXPONENT:
+                raise _error(self.text, f"round(x, n) needs an integer n between -{MAX_EXPONENT} "
+                                        f"and {MAX_EXPONENT}, received {digits!r}")
+        return _number(function(*args), self.text, f"result of {name}()")
