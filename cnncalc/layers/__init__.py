@@ -55,6 +55,7 @@ def all_names() -> list[str]:
 # The modules below fill the registry at import time.
 from cnncalc.layers import (  # noqa: E402
     act,
+    adaptive,
     conv,
     linear,
     merge,
@@ -68,6 +69,7 @@ __all__ = [
     "REGISTRY",
     "Layer",
     "act",
+    "adaptive",
     "all_names",
     "canonical",
     "conv",

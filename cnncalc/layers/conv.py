@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import torch
 
 
-def _need_spatial(kind: str, shape: Shape) -> int:
+def need_spatial(kind: str, shape: Shape) -> int:
     rank = spatial_rank(shape)
     if not 1 <= rank <= 3:
         raise LayerError(
@@ -51,7 +51,7 @@ class Window(Layer):
     def geometry(self, shape: Shape) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...],
                                               tuple[int, ...]]:
         """kernel, stride, (pad before, pad after) and dilation, one entry per spatial dimension."""
-        rank = _need_spatial(self.KIND, shape)
+        rank = need_spatial(self.KIND, shape)
         kernel = per_dim(self.kernel, rank, "kernel")
         stride = per_dim(self.stride if self.stride is not None else self.kernel, rank, "stride")
         dilation = per_dim(self.dilation, rank, "dilation")
@@ -226,7 +226,7 @@ class ConvTranspose(Layer):
     bias: bool
 
     def geometry(self, shape: Shape) -> tuple[tuple[int, ...], ...]:
-        rank = _need_spatial(self.KIND, shape)
+        rank = need_spatial(self.KIND, shape)
         return tuple(
             per_dim(getattr(self, name), rank, name)
             for name in ("kernel", "stride", "padding", "output_padding", "dilation")

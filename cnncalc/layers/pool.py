@@ -1,7 +1,7 @@
 """Pooling, generic over rank: one class per kind serves 1-D, 2-D and 3-D inputs.
 
 Windowed pooling (max, min, average) shares `Window`'s geometry with convolution.
-Adaptive pooling and spatial pyramid pooling use PyTorch's bins
+Adaptive pooling and spatial pyramid pooling (in `adaptive.py`) use PyTorch's bins
 (`shapes.adaptive_bins`): output cell i of an axis of size n reads
 ``[⌊i·n/o⌋, ⌈(i+1)·n/o⌉)``. FLOPs per the README table: max/min pooling
 ``∏k − 1`` comparisons per output element, average pooling ``∏k`` (``∏k − 1``
@@ -11,15 +11,13 @@ adds and one divide), global pooling 1 per input element.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar
 
-from cnncalc import shapes
 from cnncalc.errors import LayerError
 from cnncalc.layers import register
-from cnncalc.layers.args import Arg, IntOrTuple, boolean, choice, int_list, int_or_tuple, optional, per_dim
-from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel, spatial_rank
-from cnncalc.layers.conv import Window, _need_spatial
+from cnncalc.layers.args import Arg, IntOrTuple, boolean, int_or_tuple, optional
+from cnncalc.layers.base import Layer, Shape, Shapes, numel, spatial_rank
+from cnncalc.layers.conv import Window, need_spatial
 from cnncalc.layers.costs import per_input
 from cnncalc.layers.rf import RF
 
@@ -27,7 +25,7 @@ if TYPE_CHECKING:
     import torch
 
 
-def _dims(value: IntOrTuple) -> str:
+def dims_text(value: IntOrTuple) -> str:
     return str(value) if isinstance(value, int) else "×".join(map(str, value))
 
 
@@ -70,11 +68,11 @@ class Pool(Window):
 
     def describe(self) -> str:
         """E.g. ``3/2``, ``3/1 pad 1``, ``3/2 ceil_mode``: kernel/stride, then what is not default."""
-        text = f"{_dims(self.kernel)}/{_dims(self.stride if self.stride is not None else self.kernel)}"
+        text = f"{dims_text(self.kernel)}/{dims_text(self.stride if self.stride is not None else self.kernel)}"
         if self.padding != 0:
-            text += f" pad {_dims(self.padding)}"
+            text += f" pad {dims_text(self.padding)}"
         if self.dilation != 1:
-            text += f" dilation {_dims(self.dilation)}"
+            text += f" dilation {dims_text(self.dilation)}"
         return text + (" ceil_mode" if self.ceil_mode else "")
 
     def torch_args(self, shape: Shape) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
@@ -152,7 +150,7 @@ class GlobalPool(Layer):
     FLOPS = per_input(1)
 
     def output_shape(self, ins: Shapes) -> Shape:
-        return (ins[0][0], *(1,) * _need_spatial(self.KIND, ins[0]))
+        return (ins[0][0], *(1,) * need_spatial(self.KIND, ins[0]))
 
     def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
         return RF.whole_input()
@@ -176,170 +174,3 @@ class GlobalMaxPool(GlobalPool):
     """Global max pooling (AdaptiveMaxPool*d(1)): (C, *spatial) → (C, 1, …); 1 FLOP per input element."""
 
     TORCH = "AdaptiveMaxPool"
-
-
-def _bin_lengths(size: int, out: int) -> list[int]:
-    return [hi - lo for lo, hi in shapes.adaptive_bins(size, out)]
-
-
-def _elements_read(spatial: Sequence[int], outs: Sequence[int]) -> int:
-    """Σ over output cells of their bin volumes, per channel (= ∏ over axes of Σ bin lengths)."""
-    total = 1
-    for n, o in zip(spatial, outs, strict=True):
-        total *= sum(_bin_lengths(n, o))
-    return total
-
-
-class AdaptivePool(Layer):
-    """Adaptive pooling to a fixed output size (torch.nn.AdaptiveAvgPool*d / AdaptiveMaxPool*d).
-
-    Output (C, *out); bins per `shapes.adaptive_bins`, so ``out ≥ in`` works too
-    (bins then repeat input elements). Receptive field: when every ``in % out == 0``
-    the bins are a window with kernel = stride = in/out; otherwise the field uses
-    the widest bin as kernel and ``in/out`` (a fraction) as stride — an
-    approximation, since bins differ in width. With out = 1 on every axis the
-    units see the whole input.
-    """
-
-    ARGS = (Arg("out", int_or_tuple(1), doc="output size: an int or one per dimension"),)
-    PRIMARY = "out"
-
-    out: IntOrTuple
-
-    def sizes(self, shape: Shape) -> tuple[int, ...]:
-        return per_dim(self.out, _need_spatial(self.KIND, shape), "out")
-
-    def output_shape(self, ins: Shapes) -> Shape:
-        return (ins[0][0], *self.sizes(ins[0]))
-
-    def elements_read(self, ins: Shapes) -> int:
-        """Input elements read over all output cells, all channels."""
-        return ins[0][0] * _elements_read(ins[0][1:], self.sizes(ins[0]))
-
-    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
-        outs = self.sizes(ins[0])
-        rf = fields[0]
-        if all(o == 1 for o in outs):
-            return RF.whole_input()
-        if rf.whole:
-            return rf
-        size, jump, start = [], [], []
-        for r, j, s, n, o in zip(rf.size, rf.jump, rf.start, ins[0][1:], outs, strict=True):
-            lengths = _bin_lengths(n, o)
-            size.append(r + (max(lengths) - 1) * j)
-            start.append(s + Fraction(lengths[0] - 1, 2) * j)
-            jump.append(j * Fraction(n, o))
-        return RF(tuple(size), tuple(jump), tuple(start))
-
-    def notes(self, ins: Shapes, out: Shape) -> tuple[str, ...]:
-        spatial, outs = ins[0][1:], self.sizes(ins[0])
-        notes = []
-        if any(n % o for n, o in zip(spatial, outs, strict=True)):
-            widths = sorted({w for n, o in zip(spatial, outs, strict=True) for w in _bin_lengths(n, o)})
-            notes.append(
-                f"{fmt_shape(spatial)} → {fmt_shape(outs)} does not divide evenly: bins of "
-                f"{' and '.join(map(str, widths))} (PyTorch's adaptive bins); "
-                "the receptive field uses the widest"
-            )
-        if any(o > n for n, o in zip(spatial, outs, strict=True)):
-            notes.append(f"output {fmt_shape(outs)} larger than input {fmt_shape(spatial)}: inputs repeat")
-        return tuple(notes)
-
-    def describe(self) -> str:
-        return f"out {_dims(self.out)}"
-
-    TORCH = "AdaptiveAvgPool"  # torch.nn.{TORCH}{rank}d(out)
-
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
-        import torch.nn as nn
-
-        return getattr(nn, f"{self.TORCH}{spatial_rank(ins[0])}d")(self.sizes(ins[0]))  # type: ignore[no-any-return]
-
-
-@register("adaptive_avgpool", "adaptive_avg_pool")
-class AdaptiveAvgPool(AdaptivePool):
-    """Adaptive average pooling (see `AdaptivePool`); FLOPs: each output cell's bin volume, summed."""
-
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        return self.elements_read(ins)
-
-
-@register("adaptive_maxpool", "adaptive_max_pool")
-class AdaptiveMaxPool(AdaptivePool):
-    """Adaptive max pooling (see `AdaptivePool`); FLOPs: bin volume − 1 comparisons per output cell."""
-
-    TORCH = "AdaptiveMaxPool"
-
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        return self.elements_read(ins) - numel(out)
-
-
-@register("spp", "spatial_pyramid_pooling")
-class SPP(Layer):
-    """Spatial pyramid pooling (He et al. 2014, SPP-net): a flat vector of C·Σ nʳ features.
-
-    Level n pools the input into n bins per spatial axis (r axes) and the levels'
-    outputs are flattened and concatenated in order: output ``(C·Σ nʳ,)``, e.g.
-    levels [6, 3, 2, 1] on 256×13×13 give 256·50 = 12,800. Bins are adaptive
-    pooling's (as PyTorch SPP implementations do). The paper's window ⌈a/n⌉ with
-    stride ⌊a/n⌋ gives the same output size for its 13×13 conv5 (13 → 6, 3, 2, 1),
-    but not for every size (a = 7, n = 4 gives 6 windows), hence the bins.
-    Every spatial size must be at least the largest level. FLOPs per level as
-    adaptive pooling: max, bin volume − 1 per output cell; avg, bin volume.
-    Units see the whole input.
-    """
-
-    ARGS = (
-        Arg("levels", int_list(1), (1, 2, 4), "bins per axis at each pyramid level"),
-        Arg("mode", choice("max", "avg"), "max", "max or avg pooling in each bin"),
-    )
-    PRIMARY = "levels"
-
-    levels: tuple[int, ...]
-    mode: str
-
-    def output_shape(self, ins: Shapes) -> Shape:
-        rank = _need_spatial(self.KIND, ins[0])
-        spatial = ins[0][1:]
-        top = max(self.levels)
-        if min(spatial) < top:
-            raise LayerError(
-                f"spp level {top} needs an input of at least {fmt_shape((top,) * rank)}, "
-                f"received {fmt_shape(spatial)}; use smaller levels or a larger input",
-                arg="levels",
-            )
-        return (ins[0][0] * sum(n**rank for n in self.levels),)
-
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        spatial = ins[0][1:]
-        total = 0
-        for n in self.levels:
-            read = _elements_read(spatial, (n,) * len(spatial))
-            total += read if self.mode == "avg" else read - n ** len(spatial)
-        return ins[0][0] * total
-
-    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
-        return RF.whole_input()
-
-    def describe(self) -> str:
-        return f"levels {','.join(map(str, self.levels))} {self.mode}"
-
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
-        from cnncalc.backends.modules import SpatialPyramidPooling
-
-        return SpatialPyramidPooling(self.levels, self.mode, spatial_rank(ins[0]))
-
-
-__all__ = [
-    "SPP",
-    "AdaptiveAvgPool",
-    "AdaptiveMaxPool",
-    "AdaptivePool",
-    "AvgPool",
-    "GlobalAvgPool",
-    "GlobalMaxPool",
-    "GlobalPool",
-    "MaxPool",
-    "MinPool",
-    "Pool",
-]
