@@ -52,9 +52,10 @@ class LayerError(CnnCalcError):
     location before the error reaches the user.
     """
 
-    def __init__(self, message: str, arg: str | None = None) -> None:
+    def __init__(self, message: str, arg: str | None = None, *, about_name: bool = False) -> None:
         super().__init__(message)
         self.arg = arg
+        self.about_name = about_name  # the argument's name is wrong (point at the key, not the value)
 
 
 class ExprError(CnnCalcError):

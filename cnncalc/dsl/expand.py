@@ -127,7 +127,11 @@ class Expander:
                                "see the README for the layer types, or define a block", where)
         if sources is None and kind is not None and isinstance(value, list) and layers.REGISTRY[kind].MIN_INPUTS > 1:
             sources, value = value, None  # {concat: [a, b]}: the value names the inputs
-        inputs: list[_Ref | str] = [previous] if sources is None else self.refs(sources, scope, where)
+        if sources is not None and isinstance(entry, YMap) and "from" in entry:
+            where_from = entry.loc("from")
+        else:
+            where_from = value_where
+        inputs: list[_Ref | str] = [previous] if sources is None else self.refs(sources, scope, where_from)
         if name is not None:
             self.claim(scope, name, where)
         for i in range(repeat):
@@ -199,14 +203,15 @@ class Expander:
                                where)
         cls = layers.REGISTRY[kind]
         raw: dict[str, Any] = {}
-        locations: dict[str, Location] = {}
+        locations: dict[str, Location] = {}  # where each argument's value was written
+        key_locations: dict[str, Location] = {}
         for source in (self.doc.defaults.get(kind), value):
             if source is None:
                 continue
             if isinstance(source, YMap):
                 for key, v in source.items():
                     raw[key] = evaluate_value(v, names, source.loc(key))
-                    locations[key] = source.key_locations[key]
+                    locations[key], key_locations[key] = source.loc(key), source.key_locations[key]
             elif cls.PRIMARY is None:
                 raise CnnCalcError(f"{kind} takes its arguments as a mapping (its arguments: "
                                    f"{', '.join(a.name for a in cls.ARGS) or 'none'}), received {source!r}",
@@ -217,8 +222,9 @@ class Expander:
         try:
             layer = cls.from_args(raw)
         except LayerError as exc:
-            raise CnnCalcError(f"layer {full!r}: {exc.message}",
-                               locations.get(exc.arg or "", value_where if value is not None else where)) from None
+            fallback = value_where if value is not None else where
+            place = (key_locations if exc.about_name else locations).get(exc.arg or "", fallback)
+            raise CnnCalcError(f"layer {full!r}: {exc.message}", place) from None
         self.specs.append((full, layer, inputs, where, scope.path()))
         return full
 

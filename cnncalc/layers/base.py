@@ -85,6 +85,7 @@ class Layer:
                     f"{cls.KIND} has no argument {name!r}{did_you_mean(name, known)}; "
                     f"its arguments are: {', '.join(known) or 'none'}",
                     arg=name,
+                    about_name=True,
                 )
         values: dict[str, Any] = {}
         for arg in cls.ARGS:
