@@ -117,7 +117,9 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32") -> Repor
                                node.location) from None
         rows.append(row)
         shapes[node.name], fields[node.name], depths[node.name] = out, rf, row.depth
-        spatial_field[node.name] = rf if len(out) >= 2 else RF.union([spatial_field[i] for i in node.inputs])
+        # the field the totals report: the last layer with a grid, skipping pooled-away 1×1 outputs
+        has_grid = len(out) >= 2 and (not rf.whole or any(d > 1 for d in out[1:]))
+        spatial_field[node.name] = rf if has_grid else RF.union([spatial_field[i] for i in node.inputs])
         live += row.activations * nbytes
         peak = max(peak, live)
         for i in set(node.inputs):

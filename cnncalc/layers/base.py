@@ -173,6 +173,26 @@ class Layer:
         """The equivalent torch module (torch is imported inside implementations)."""
         raise NotImplementedError(f"layer type {self.KIND!r} has no torch lowering yet")
 
+    def to_torch_linear(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+        """A stand-in with the same geometry for measuring receptive fields by gradients.
+
+        `cnncalc verify` sets every weight to a positive constant and back-propagates
+        one output unit; this stand-in must be linear (or at least monotone) with the
+        same windows, so that no gradient cancels. Default: `to_torch` (convolution,
+        average pooling and the like already are). Non-linearities return an
+        identity, max/min pooling a sum over the same windows.
+        """
+        return self.to_torch(ins, out)
+
+    def rf_exact(self, ins: Shapes, out: Shape) -> bool:
+        """Whether every output unit sees exactly `receptive_field`'s size (the default).
+
+        False where the analytic field is the largest over output positions (a
+        transposed convolution, adaptive bins of unequal width): a measured field
+        may then be smaller.
+        """
+        return True
+
 
 def spatial_rank(shape: Shape) -> int:
     return len(shape) - 1

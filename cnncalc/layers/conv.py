@@ -50,7 +50,13 @@ class Window(Layer):
 
     def geometry(self, shape: Shape) -> tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...],
                                               tuple[int, ...]]:
-        """kernel, stride, (pad before, pad after) and dilation, one entry per spatial dimension."""
+        """kernel, stride, (pad before, pad after) and dilation, one entry per spatial dimension.
+
+        Every rule needs it, so the last result is kept (layers are immutable once built).
+        """
+        cached = self.__dict__.get("_geometry")
+        if cached is not None and cached[0] == shape:
+            return cached[1]  # type: ignore[no-any-return]
         rank = need_spatial(self.KIND, shape)
         kernel = per_dim(self.kernel, rank, "kernel")
         stride = per_dim(self.stride if self.stride is not None else self.kernel, rank, "stride")
@@ -63,6 +69,7 @@ class Window(Layer):
                 shapes.same_padding(n, k, s, d) for n, k, s, d in zip(shape[1:], kernel, stride, dilation, strict=True)
             )
         assert not isinstance(pads, str)
+        self.__dict__["_geometry"] = (shape, (kernel, stride, pads, dilation))
         return kernel, stride, pads, dilation
 
     def rounds_up(self) -> bool:

@@ -15,7 +15,8 @@ A layer with kernel k, dilation d, stride t and leading padding p maps
 
 (the recurrence of Araujo et al., "Computing receptive fields of convolutional
 neural networks", Distill 2019, as in google-research's receptive_field).
-Values are exact fractions: a transposed convolution divides the jump.
+Values are exact: integers for sizes and jumps, halves (floats, exact in binary)
+for starts, and fractions once a transposed convolution divides the jump.
 """
 
 from __future__ import annotations
@@ -25,21 +26,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+Num = int | float | Fraction
+
+
+def _exact(value: Num) -> Num:
+    """An integral value as an int; anything else unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+def _half(numerator: int, like: Num) -> Num:
+    """numerator / 2, as a Fraction when `like` is one (float arithmetic would lose exactness)."""
+    return Fraction(numerator, 2) if isinstance(like, Fraction) else numerator / 2
+
 
 @dataclass(frozen=True)
 class RF:
     """The receptive field of one layer's units; ``whole`` when they see the entire input."""
 
-    size: tuple[Fraction, ...]
-    jump: tuple[Fraction, ...]
-    start: tuple[Fraction, ...]
+    size: tuple[Num, ...]
+    jump: tuple[Num, ...]
+    start: tuple[Num, ...]
     whole: bool = False
 
     @classmethod
     def of_input(cls, rank: int) -> RF:
         """The field of an input pixel: itself."""
-        one = Fraction(1)
-        return cls((one,) * rank, (one,) * rank, (Fraction(0),) * rank)
+        return cls((1,) * rank, (1,) * rank, (0.0,) * rank)
 
     @classmethod
     def whole_input(cls) -> RF:
@@ -66,13 +82,15 @@ class RF:
         if self.whole:
             return self
         dilation = dilation or (1,) * len(kernel)
-        size, jump, start = [], [], []
+        size: list[Num] = []
+        jump: list[Num] = []
+        start: list[Num] = []
         for r, j, s, k, t, p, d in zip(
             self.size, self.jump, self.start, kernel, stride, padding, dilation, strict=True
         ):
-            k_eff = d * (k - 1) + 1
-            size.append(r + (k_eff - 1) * j)
-            start.append(s + (Fraction(k_eff - 1, 2) - p) * j)
+            span = d * (k - 1)  # k_eff - 1
+            size.append(r + span * j)
+            start.append(s + (_half(span, j) - p) * j)
             jump.append(j * t)
         return RF(tuple(size), tuple(jump), tuple(start))
 
@@ -93,7 +111,9 @@ class RF:
         if self.whole:
             return self
         dilation = dilation or (1,) * len(kernel)
-        size, jump, start = [], [], []
+        size: list[Num] = []
+        jump: list[Num] = []
+        start: list[Num] = []
         for r, j, s, k, t, p, d in zip(
             self.size, self.jump, self.start, kernel, stride, padding, dilation, strict=True
         ):
@@ -102,8 +122,8 @@ class RF:
             lo, hi = max(0, -((k_eff - 1 - p) // t)), p // t
             if hi < lo:  # no input reaches the first output (padding larger than the kernel)
                 lo = hi = max(lo, hi)
-            start.append(s + Fraction(lo + hi, 2) * j)
-            jump.append(j / t)
+            start.append(_exact(Fraction(s) + Fraction(lo + hi, 2) * Fraction(j)))
+            jump.append(_exact(Fraction(j) / t))
         return RF(tuple(size), tuple(jump), tuple(start))
 
     @staticmethod
@@ -118,12 +138,14 @@ class RF:
         first = fields[0]
         if len(fields) == 1:
             return first
-        size, jump, start = [], [], []
+        size: list[Num] = []
+        jump: list[Num] = []
+        start: list[Num] = []
         for axis in range(first.rank):
-            lo = min(f.start[axis] - (f.size[axis] - 1) / 2 for f in fields)
-            hi = max(f.start[axis] + (f.size[axis] - 1) / 2 for f in fields)
-            size.append(hi - lo + 1)
-            start.append((lo + hi) / 2)
+            lo = min(f.start[axis] - Fraction(f.size[axis] - 1) / 2 for f in fields)
+            hi = max(f.start[axis] + Fraction(f.size[axis] - 1) / 2 for f in fields)
+            size.append(_exact(hi - lo + 1))
+            start.append(_exact((lo + hi) / 2))
             jump.append(max(f.jump[axis] for f in fields))
         return RF(tuple(size), tuple(jump), tuple(start))
 
@@ -146,5 +168,6 @@ class RF:
         }
 
 
-def _num(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
+def _num(value: Num) -> int | float:
+    value = _exact(value)
+    return value if isinstance(value, int) else float(value)
