@@ -112,7 +112,8 @@ def human_bytes(n: int) -> str:
 def rf_text(rf: RF) -> str:
     if rf.whole:
         return "global"
-    size = "×".join(str(s) for s in rf.size_ints())
+    sizes = rf.size_ints()
+    size = str(sizes[0]) if len(set(sizes)) == 1 else "×".join(str(s) for s in sizes)
     jumps = rf.jump_ints()
     jump = str(jumps[0]) if len(set(jumps)) == 1 else "×".join(str(j) for j in jumps)
     return f"{size} / {jump}"
@@ -199,7 +200,7 @@ def print_shapes(console: Console, report: Report, rows: Sequence[LayerReport]) 
 # -- compare ---------------------------------------------------------------------------------
 
 COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", "param MB", "depth", "RF",
-                  "params vs first", "MACs vs first")
+                  "params ratio", "MACs ratio")
 
 
 def comparison_cells(r: ComparisonRow, exact: bool) -> list[str]:
@@ -222,11 +223,21 @@ def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
 def print_comparison(console: Console, rows: Sequence[ComparisonRow]) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} networks, ratios to {rows[0].report.name}", title_justify="left")
+    from rich import box
+
+    inputs = {r.report.input_shape for r in rows}
+    same_input = len(inputs) == 1
+    title = f"{len(rows)} networks, ratios to {rows[0].report.name}"
+    if same_input:
+        title += f", input {shape_text(rows[0].report.input_shape)}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     for col in COMPARE_HEADER:
-        table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right")
+        if col == "input" and same_input:
+            continue
+        table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right", no_wrap=True)
     for r in rows:
-        table.add_row(*comparison_cells(r, exact=False))
+        cells = comparison_cells(r, exact=False)
+        table.add_row(*(cells[:1] + cells[2:] if same_input else cells))
     console.print(table)
 
 
@@ -259,7 +270,9 @@ def print_catalogue(console: Console, reports: Sequence[Report]) -> None:
 
     table = Table(title=f"The zoo: {len(reports)} networks", title_justify="left")
     for col in LIST_HEADER:
-        table.add_column(col, justify="right" if col in ("params", "MACs", "depth") else "left")
+        table.add_column(col, justify="right" if col in ("params", "MACs", "depth") else "left",
+                         no_wrap=True, overflow="ellipsis", max_width={"source": 26, "title": 24}.get(col),
+                         min_width={"params": 8, "MACs": 8, "input": 9, "depth": 5}.get(col))
     family = None
     for r in reports:
         cells = catalogue_cells(r, exact=False)
