@@ -221,9 +221,8 @@ def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
 
 
 def print_comparison(console: Console, rows: Sequence[ComparisonRow]) -> None:
-    from rich.table import Table
-
     from rich import box
+    from rich.table import Table
 
     inputs = {r.report.input_shape for r in rows}
     same_input = len(inputs) == 1

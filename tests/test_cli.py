@@ -95,9 +95,9 @@ def test_list_shows_the_zoo() -> None:
 @pytest.mark.parametrize("args", [["shapes", "resnet50", "-f", "json"], ["compare", "alexnet", "vgg16"],
                                   ["list", "-f", "csv"], ["shapes", "vgg16"]])
 def test_analytic_commands_never_import_torch_or_numpy(args: list[str]) -> None:
-    code = ("import sys; from cnncalc.cli import main; sys.argv = ['cnncalc', *%r]\n"
+    code = (f"import sys; from cnncalc.cli import main; sys.argv = ['cnncalc', *{args!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'fvcore'))\n"
-            "sys.stderr.write(repr(bad))" % (args,))
+            "sys.stderr.write(repr(bad))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stderr.strip().endswith("[]"), proc.stderr[-500:]
