@@ -109,7 +109,7 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32") -> Repor
                 macs=layer.macs(ins, out) * batch, flops=layer.flops(ins, out) * batch,
                 activations=numel(out) * batch, rf=rf, fits=layer.fits(ins), notes=layer.notes(ins, out),
                 scope=node.scope, description=layer.describe(),
-                depth=max(depths[i] for i in node.inputs) + int(layer.WEIGHTED),
+                depth=max(depths[node.inputs[k]] for k in layer.depth_inputs(ins, out)) + int(layer.WEIGHTED),
             )
         except LayerError as exc:
             shown = ", ".join(fmt_shape(s) for s in ins)

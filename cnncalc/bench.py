@@ -39,7 +39,7 @@ from cnncalc.timing import (
     time_loop,
 )
 
-FLOPS_CONVENTION = "analytic FLOPs = 2·MACs + other ops (README conventions)"
+FLOPS_CONVENTION = "2·MACs + other ops (analytic, README conventions)"
 TORCH_DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 CEILING_SIZE = {"cpu": 1024, "cuda": 8192}  # square matmul: ~0.1 s on 2 CPU cores, ~1 ms-30 ms on a GPU
 
@@ -201,7 +201,7 @@ def result_of(network: str, batch: int, options: BenchOptions, timing: Timing, p
 def _notes(kind: str, options: BenchOptions) -> tuple[str, ...]:
     import torch
 
-    notes = [f"FLOPs are {FLOPS_CONVENTION}"]
+    notes = [f"FLOPs = {FLOPS_CONVENTION}"]
     if kind == "cpu" and options.dtype == "fp16":
         notes.append("fp16 on the CPU runs only where torch has fp16 CPU kernels, often slower than fp32")
     if kind == "cuda" and options.dtype == "fp32" and torch.backends.cudnn.allow_tf32:

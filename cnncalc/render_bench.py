@@ -59,12 +59,21 @@ def _dtype_cell(r: BenchResult) -> str:
     return r.dtype + (" cl" if r.channels_last else "") + (" compiled" if r.compiled else "")
 
 
-def result_cells(r: BenchResult) -> list[str]:
+def _has_spec(run: BenchRun) -> bool:
+    return run.device.kind == "cuda"  # a vendor figure exists only for GPUs (when the card is in the table)
+
+
+def _header(run: BenchRun) -> tuple[str, ...]:
+    return HEADER if _has_spec(run) else tuple(h for h in HEADER if h != "% spec")
+
+
+def result_cells(r: BenchResult, spec: bool = True) -> list[str]:
     t = r.timing
-    spec = f"{100 * r.spec_efficiency:.1f}" if r.spec_efficiency is not None else "—"
-    return [r.network, str(r.batch), _dtype_cell(r), str(t.iterations), f"{t.median_ms:.3f}", f"{t.p10_ms:.3f}",
-            f"{t.p90_ms:.3f}", f"{r.throughput:,.1f}", f"{r.achieved_gflops:,.1f}", f"{100 * r.efficiency:.1f}",
-            spec, f"{r.arithmetic_intensity:.1f}", human_bytes(r.peak_memory_bytes)]
+    cells = [r.network, str(r.batch), _dtype_cell(r), str(t.iterations), f"{t.median_ms:.3f}", f"{t.p10_ms:.3f}",
+             f"{t.p90_ms:.3f}", f"{r.throughput:,.1f}", f"{r.achieved_gflops:,.1f}", f"{100 * r.efficiency:.1f}"]
+    if spec:
+        cells.append(f"{100 * r.spec_efficiency:.1f}" if r.spec_efficiency is not None else "—")
+    return [*cells, f"{r.arithmetic_intensity:.1f}", human_bytes(r.peak_memory_bytes)]
 
 
 def header_lines(run: BenchRun) -> list[str]:
@@ -85,7 +94,9 @@ def bench_text(run: BenchRun, fmt: str) -> str:
                  r.ceiling_gflops, r.efficiency, "" if r.spec_efficiency is None else r.spec_efficiency,
                  r.arithmetic_intensity, r.peak_memory_bytes] for r in run.results]
         return to_csv(CSV_HEADER, rows)
-    md = to_markdown(HEADER, [result_cells(r) for r in run.results], [False, True, False, *[True] * 10])
+    header = _header(run)
+    cells = [result_cells(r, _has_spec(run)) for r in run.results]
+    md = to_markdown(header, cells, [h not in ("network", "dtype") for h in header])
     return "\n".join(f"- {line}" for line in header_lines(run)) + "\n\n" + md
 
 
@@ -93,10 +104,10 @@ def print_bench(console: Console, run: BenchRun) -> None:
     from rich.table import Table
 
     table = Table(title=f"bench on {run.device.describe()}", title_justify="left")
-    for col in HEADER:
-        table.add_column(col, justify="left" if col in ("network", "dtype") else "right")
+    for col in _header(run):
+        table.add_column(col, justify="left" if col in ("network", "dtype") else "right", no_wrap=col == "network")
     for r in run.results:
-        table.add_row(*result_cells(r))
+        table.add_row(*result_cells(r, _has_spec(run)))
     console.print(table)
     for line in header_lines(run):
         console.print(f"  {line}", highlight=False)

@@ -151,3 +151,25 @@ def test_ten_thousand_layers() -> None:
     r = cnncalc.analyze_text("name: big\ninput: [2, 4, 4]\nlayers: [{relu, repeat: 10000}]")
     assert len(r.layers) == 10000
     assert r.totals.activations == 10000 * 32
+
+
+def test_a_broadcast_gate_does_not_lengthen_depth() -> None:
+    # SE block: the gate path (pool -> conv -> conv -> sigmoid) has 2 weighted layers, the trunk 1;
+    # the gate only modulates the trunk, so depth = 1 (trunk) not 1 + 2 (through the gate)
+    text = textwrap.dedent("""\
+        name: se
+        input: [8, 4, 4]
+        layers:
+          - {conv: {out: 8, kernel: 1}, name: trunk}
+          - {global_avgpool, name: squeeze}
+          - {conv: {out: 2, kernel: 1}, name: fc1}
+          - {conv: {out: 8, kernel: 1}, name: fc2}
+          - {sigmoid, name: gate}
+          - {mul: [trunk, gate], name: scale}
+    """)
+    r = cnncalc.analyze_text(text)
+    assert r.totals.depth == 1
+    # while an add of two full-size paths takes the longer one: 1x1 conv chain of 2 vs 1
+    text2 = text.replace("{mul: [trunk, gate], name: scale}", "{conv: {out: 8, kernel: 1}, name: more, from: trunk}\n"
+                         "  - {add: [trunk, more]}")
+    assert cnncalc.analyze_text(text2).totals.depth == 2

@@ -237,9 +237,10 @@ def test_inception_resnet_v2_totals() -> None:
 @pytest.mark.parametrize(
     ("path", "shape"),
     [
-        # Figure 3 (stem, 35×35×384 in Inception-v4; v2's timm stem ends 35×35×192, Mixed_5b → 320),
-        # Figure 7 (reduction A → 17×17, 384 + 384 + 320 = 1088), Figure 18 (reduction B → 8×8,
-        # 384 + 288 + 320 + 1088 = 2080), 1×1 to 1536 before pooling (Figure 15)
+        # The released model (TF-slim, timm), not the paper's figures, which print a 35×35×384 stem
+        # and 1154/2048-channel blocks B/C (1154 is no concatenation of the reduction's branches).
+        # Stem to 35×35×192, Mixed_5b 96 + 64 + 96 + 64 = 320; reduction A → 17×17 with
+        # 384 + 384 + 320 = 1088; reduction B → 8×8 with 384 + 288 + 320 + 1088 = 2080; 1×1 to 1536.
         ("mixed_5b", (320, 35, 35)),
         ("block35_10", (320, 35, 35)),
         ("mixed_6a", (1088, 17, 17)),
@@ -256,14 +257,14 @@ def test_inception_resnet_v2_grid_sizes(path: str, shape: tuple[int, ...]) -> No
 @pytest.mark.parametrize(
     ("path", "params"),
     [
-        # block35 (Figure 16): branches 1×1 32 | 1×1 32 → 3×3 32 | 1×1 32 → 3×3 48 → 3×3 64, BN after
-        # each; concat 128 → 1×1 320 with bias ("linear", no BN)
+        # block35 (Figure 16's branches; width 320 as released): 1×1 32 | 1×1 32 → 3×3 32 |
+        # 1×1 32 → 3×3 48 → 3×3 64, BN after each; concat 128 → 1×1 320 with bias ("linear", no BN)
         ("block35_1", 320 * 32 + (320 * 32 + 9 * 32 * 32) + (320 * 32 + 9 * 32 * 48 + 9 * 48 * 64)
          + 2 * (32 + 32 + 32 + 32 + 48 + 64) + (128 * 320 + 320)),
-        # block17 (Figure 17): 1×1 192 | 1×1 128 → 1×7 160 → 7×1 192; concat 384 → 1×1 1088
+        # block17 (Figure 17's branches): 1×1 192 | 1×1 128 → 1×7 160 → 7×1 192; concat 384 → 1×1 1088
         ("block17_1", 1088 * 192 + (1088 * 128 + 7 * 128 * 160 + 7 * 160 * 192)
          + 2 * (192 + 128 + 160 + 192) + (384 * 1088 + 1088)),
-        # block8 (Figure 19): 1×1 192 | 1×1 192 → 1×3 224 → 3×1 256; concat 448 → 1×1 2080
+        # block8 (Figure 19's branches): 1×1 192 | 1×1 192 → 1×3 224 → 3×1 256; concat 448 → 1×1 2080
         ("block8_1", 2080 * 192 + (2080 * 192 + 3 * 192 * 224 + 3 * 224 * 256)
          + 2 * (192 + 192 + 224 + 256) + (448 * 2080 + 2080)),
     ],

@@ -19,6 +19,7 @@ from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel, spatial_
 from cnncalc.layers.conv import need_spatial
 from cnncalc.layers.pool import dims_text
 from cnncalc.layers.rf import RF
+from cnncalc.layers.steps import Step, num
 
 if TYPE_CHECKING:
     import torch
@@ -93,6 +94,10 @@ class AdaptivePool(Layer):
 
     def describe(self) -> str:
         return f"out {dims_text(self.out)}"
+
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        return [Step("output_shape", f"output = C×out = {fmt_shape(out)}", tuple(out),
+                     "; ".join(self.notes(ins, out)) or "the bins tile the input evenly")]
 
     TORCH = "AdaptiveAvgPool"  # torch.nn.{TORCH}{rank}d(out)
 
@@ -169,6 +174,12 @@ class SPP(Layer):
 
     def describe(self) -> str:
         return f"levels {','.join(map(str, self.levels))} {self.mode}"
+
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        rank = spatial_rank(ins[0])
+        terms = " + ".join(f"{n}{'²³'[rank - 2] if rank > 1 else ''}" for n in self.levels)
+        return [Step("output_shape", f"features = C·Σ nʳ = {ins[0][0]}·({terms}) = {num(out[0])}", out[0],
+                     "each level pools every channel into n bins per axis")]
 
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         from cnncalc.backends.modules import SpatialPyramidPooling

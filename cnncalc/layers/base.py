@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.errors import LayerError
 from cnncalc.layers.args import Arg
+from cnncalc.layers import steps as worked
 from cnncalc.layers.rf import RF
+from cnncalc.layers.steps import Step
 
 if TYPE_CHECKING:  # the torch backend imports torch lazily; the analysis never does
     import torch
@@ -151,6 +153,10 @@ class Layer:
     def flops(self, ins: Shapes, out: Shape) -> int:
         return 2 * self.macs(ins, out) + self.extra_flops(ins, out)
 
+    def depth_inputs(self, ins: Shapes, out: Shape) -> tuple[int, ...]:
+        """The inputs whose paths count for `depth` (all of them, unless a layer says otherwise)."""
+        return tuple(range(len(ins)))
+
     def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
         """Default: an elementwise layer, whose units see what their input's units see.
 
@@ -168,6 +174,56 @@ class Layer:
     def fits(self, ins: Shapes) -> bool:
         """False when an output size had to be rounded (the window does not tile the input)."""
         return True
+
+    def biases(self, ins: Shapes, out: Shape) -> int:
+        """The part of `params` that is biases (torch's ``.bias`` tensors); the rest are weights."""
+        return 0
+
+    # -- worked formulas (cnncalc layer / explain / check) -----------------------------
+
+    def steps(self, ins: Shapes, out: Shape, fields: Sequence[RF] | None = None) -> list[Step]:
+        """The formulas behind every number of this layer, numbers substituted, in reading order.
+
+        `fields` are the inputs' receptive fields (default: the layer on its own, r = j = 1).
+        Subclasses override the ``*_steps`` hooks for the quantities they have a formula for.
+        """
+        if fields is None:
+            fields = [RF.of_input(spatial_rank(s)) for s in ins]
+        return [*self.shape_steps(ins, out), *self.params_steps(ins, out), *self.macs_steps(ins, out),
+                *self.flops_steps(ins, out), *self.rf_steps(fields, ins, out)]
+
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        if tuple(out) == tuple(ins[0]):
+            return [worked.unchanged_shape(out)]
+        return [Step("output_shape", f"output = {fmt_shape(out)}", tuple(out))]
+
+    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        params, buffers = self.params(ins, out), self.buffers(ins, out)
+        result = [worked.counted("params", "params", params, "" if params else "no learnable parameters")]
+        if buffers:
+            result.append(worked.counted("buffers", "buffers", buffers, "non-learnable state"))
+        return result
+
+    def macs_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        macs = self.macs(ins, out)
+        note = "" if macs else "only convolutions and linear layers multiply-accumulate"
+        return [worked.counted("macs", "MACs", macs, note)]
+
+    def flops_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        """``2·MACs`` plus the other arithmetic, explained by the FLOP rule's docstring."""
+        doc = ""
+        for cls in type(self).__mro__[:-2]:  # the most derived declaration wins; not Layer, not object
+            if "extra_flops" in vars(cls):
+                doc = vars(cls)["extra_flops"].__doc__ or cls.__doc__ or ""
+                break
+            if vars(cls).get("FLOPS") is not None:
+                doc = vars(cls)["FLOPS"].__doc__ or ""
+                break
+        doc = doc.strip().splitlines()[0].rstrip(".") if doc.strip() else ""
+        return [worked.flops_step(self.macs(ins, out), self.extra_flops(ins, out), doc)]
+
+    def rf_steps(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> list[Step]:
+        return worked.passed_field(fields, self.receptive_field(fields, ins, out))
 
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         """The equivalent torch module (torch is imported inside implementations)."""

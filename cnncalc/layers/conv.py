@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc import shapes
 from cnncalc.errors import LayerError
@@ -20,7 +20,9 @@ from cnncalc.layers.args import (
     positive_int,
 )
 from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel, spatial_rank
+from cnncalc.layers import steps as worked
 from cnncalc.layers.rf import RF
+from cnncalc.layers.steps import Step
 
 if TYPE_CHECKING:
     import torch
@@ -112,6 +114,20 @@ class Window(Layer):
         kernel, stride, pads, dilation = self.geometry(ins[0])
         return fields[0].through(kernel, stride, tuple(p[0] for p in pads), dilation)
 
+    NOUN: ClassVar[str] = "window"  # what the worked formulas call the kernel ("filter" for convolutions)
+
+    def channel_step(self, ins: Shapes, out: Shape) -> Step:
+        return Step("output_shape", f"C_out = C_in = {out[0]}", out[0], "pooling works on each channel alone")
+
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel, stride, pads, dilation = self.geometry(ins[0])
+        return [self.channel_step(ins, out),
+                *worked.window_steps(ins[0], out, kernel, stride, pads, dilation, self.rounds_up(), self.NOUN)]
+
+    def rf_steps(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> list[Step]:
+        kernel, stride, _, dilation = self.geometry(ins[0])
+        return worked.window_field_steps(fields[0], self.receptive_field(fields, ins, out), kernel, stride, dilation)
+
     def describe(self) -> str:
         """Window geometry as papers write it: ``3×3/2 p1`` (kernel/stride, padding, dilation)."""
         kernel = self.kernel if isinstance(self.kernel, tuple) else (self.kernel,) * 2
@@ -182,6 +198,24 @@ class Conv(Window):
     def extra_flops(self, ins: Shapes, out: Shape) -> int:
         """One add per output element for the bias."""
         return numel(out) if self.bias else 0
+
+    NOUN = "filter"
+
+    def biases(self, ins: Shapes, out: Shape) -> int:
+        return self.out if self.bias else 0
+
+    def channel_step(self, ins: Shapes, out: Shape) -> Step:
+        return Step("output_shape", f"C_out = out = {self.out}", self.out, "one output channel per filter")
+
+    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel = self.geometry(ins[0])[0]
+        return [worked.filter_params(kernel, ins[0][0], self.groups, self.out, self.biases(ins, out))]
+
+    def macs_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel, per = self.geometry(ins[0])[0], ins[0][0] // self.groups
+        return [worked.macs_step(out, [*kernel, per], self.macs(ins, out),
+                                 f"output elements × k·k·C_in{'/groups' if self.groups > 1 else ''} "
+                                 "multiply-accumulates each")]
 
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         import torch.nn as nn
@@ -275,6 +309,26 @@ class ConvTranspose(Layer):
     def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
         kernel, stride, pad, _, dilation = self.geometry(ins[0])
         return fields[0].through_transposed(kernel, stride, pad, dilation)
+
+    def biases(self, ins: Shapes, out: Shape) -> int:
+        return self.out if self.bias else 0
+
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel, stride, pad, out_pad, dilation = self.geometry(ins[0])
+        return [Step("output_shape", f"C_out = out = {self.out}", self.out),
+                *worked.transposed_steps(ins[0], out, kernel, stride, pad, out_pad, dilation)]
+
+    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel, biases = self.geometry(ins[0])[0], self.biases(ins, out)
+        weights = self.params(ins, out) - biases
+        text = worked.product([*kernel, ins[0][0], self.out if self.groups == 1 else f"({self.out}/{self.groups})"])
+        return [Step("params", f"params = {text}" + (f" + {biases}" if biases else "") + f" = "
+                     f"{worked.num(weights + biases)}", weights + biases, "k·k·C_in·(out/groups) weights + out biases")]
+
+    def macs_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel = self.geometry(ins[0])[0]
+        return [worked.macs_step(ins[0], [*kernel, self.out // self.groups], self.macs(ins, out),
+                                 "each input element is multiplied into a k×k window of out/groups channels")]
 
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         import torch.nn as nn

@@ -13,7 +13,9 @@ from cnncalc.layers import register
 from cnncalc.layers.args import Arg, boolean, positive_int
 from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel
 from cnncalc.layers.costs import free
+from cnncalc.layers import steps as worked
 from cnncalc.layers.rf import RF
+from cnncalc.layers.steps import Step
 
 if TYPE_CHECKING:
     import torch
@@ -62,6 +64,19 @@ class Linear(Layer):
     def describe(self) -> str:
         return f"{self.out}" + ("" if self.bias else " no bias")
 
+    def biases(self, ins: Shapes, out: Shape) -> int:
+        return self.out if self.bias else 0
+
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        flat = f"; it flattens {fmt_shape(ins[0])} = {worked.num(numel(ins[0]))} inputs" if len(ins[0]) > 1 else ""
+        return [Step("output_shape", f"features = out = {self.out}", self.out, "one output per neuron" + flat)]
+
+    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        return [worked.dense_params(ins[0], self.out, self.biases(ins, out))]
+
+    def macs_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        return [worked.macs_step(ins[0], [self.out], self.macs(ins, out), "every input times every output")]
+
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         import torch.nn as nn
 
@@ -77,6 +92,9 @@ class Flatten(Layer):
 
     def output_shape(self, ins: Shapes) -> Shape:
         return (numel(ins[0]),)
+
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        return [Step("output_shape", f"features = {worked.product(ins[0])} = {worked.num(out[0])}", out[0])]
 
     def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
         return RF.whole_input()

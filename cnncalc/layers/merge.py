@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from cnncalc.errors import LayerError
 from cnncalc.layers import costs, register
 from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape
+from cnncalc.layers.steps import Step, num
 
 if TYPE_CHECKING:
     import torch
@@ -70,6 +71,11 @@ class Concat(Merge):
                 )
         return (sum(shape[0] for shape in ins), *first[1:])
 
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        channels = " + ".join(str(shape[0]) for shape in ins)
+        return [Step("output_shape", f"C_out = {channels} = {num(out[0])}", out[0],
+                     f"channels add up; the spatial size {fmt_shape(out[1:]) or '(none)'} is shared")]
+
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         from cnncalc.backends import modules
 
@@ -106,6 +112,14 @@ class Mul(Merge):
         for shape in ins[1:]:
             out = broadcast(out, tuple(shape))
         return out
+
+    def depth_inputs(self, ins: Shapes, out: Shape) -> tuple[int, ...]:
+        """A broadcast gate (SE's C×1×1) modulates the path it multiplies; it does not lengthen it.
+
+        So SE-ResNet-50 has depth 50, as its name says, although its gate adds two 1×1 convs.
+        """
+        full = tuple(k for k, shape in enumerate(ins) if tuple(shape) == out)
+        return full or tuple(range(len(ins)))
 
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         from cnncalc.backends import modules

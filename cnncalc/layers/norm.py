@@ -22,6 +22,7 @@ from cnncalc.layers import costs, register
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import Arg, boolean, number, positive_int
 from cnncalc.layers.base import Shape, Shapes, fmt_shape, numel, spatial_rank
+from cnncalc.layers.steps import Step, num, product
 
 if TYPE_CHECKING:
     import torch
@@ -54,6 +55,18 @@ class Norm(Elementwise):
 
     def params(self, ins: Shapes, out: Shape) -> int:
         return 2 * ins[0][0] if self.affine else 0
+
+    def biases(self, ins: Shapes, out: Shape) -> int:
+        return ins[0][0] if self.affine else 0  # the shifts β (torch's .bias)
+
+    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        c, buffers = ins[0][0], self.buffers(ins, out)
+        steps = [Step("params", f"params = 2·C = 2·{c} = {num(2 * c)}", 2 * c, "a scale γ and a shift β per channel")
+                 if self.affine else Step("params", "params = 0", 0, "affine is off: no scale or shift")]
+        if buffers:
+            steps.append(Step("buffers", f"buffers = 2·C = 2·{c} = {num(buffers)}", buffers,
+                              "running mean and variance per channel (num_batches_tracked not counted)"))
+        return steps
 
 
 @register("bn", "batchnorm", "batchnorm1d", "batchnorm2d", "batchnorm3d")
@@ -113,6 +126,11 @@ class LRN(Elementwise):
     def extra_flops(self, ins: Shapes, out: Shape) -> int:
         """``2·size + 3`` per output element (class docstring)."""
         return (2 * self.size + 3) * numel(out)
+
+    def flops_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        value = self.extra_flops(ins, out)
+        return [Step("flops", f"FLOPs = (2·{self.size} + 3)·({product(out)}) = {num(value)}", value,
+                     "per element: size squares, size − 1 adds, then scale, add k, power and divide")]
 
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         import torch.nn as nn

@@ -19,7 +19,9 @@ from cnncalc.layers.args import Arg, IntOrTuple, boolean, int_or_tuple, optional
 from cnncalc.layers.base import Layer, Shape, Shapes, numel, spatial_rank
 from cnncalc.layers.conv import Window, need_spatial
 from cnncalc.layers.costs import per_input
+from cnncalc.layers import steps as worked
 from cnncalc.layers.rf import RF
+from cnncalc.layers.steps import Step
 
 if TYPE_CHECKING:
     import torch
@@ -88,6 +90,11 @@ class MaxPool(Pool):
     def extra_flops(self, ins: Shapes, out: Shape) -> int:
         return (self.window_volume(ins[0]) - 1) * numel(out)
 
+    def flops_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel, value = self.geometry(ins[0])[0], self.extra_flops(ins, out)
+        return [Step("flops", f"FLOPs = ({worked.product(kernel)} − 1)·({worked.product(out)}) = {worked.num(value)}",
+                     value, "∏k − 1 comparisons per output element")]
+
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
         import torch.nn as nn
 
@@ -126,6 +133,11 @@ class AvgPool(Pool):
     def extra_flops(self, ins: Shapes, out: Shape) -> int:
         return self.window_volume(ins[0]) * numel(out)
 
+    def flops_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        kernel, value = self.geometry(ins[0])[0], self.extra_flops(ins, out)
+        return [Step("flops", f"FLOPs = ({worked.product(kernel)})·({worked.product(out)}) = {worked.num(value)}",
+                     value, "∏k − 1 adds and one divide per output element")]
+
     def describe(self) -> str:
         exclude = not self.count_include_pad and self.padding != 0
         return super().describe() + (" exclude pad" if exclude else "")
@@ -155,6 +167,9 @@ class GlobalPool(Layer):
     def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
         return RF.whole_input()
 
+    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
+        return [Step("output_shape", f"output = C×1…1 = {worked.dims(out)}", tuple(out),
+                     "one value per channel, over every spatial position")]
 
     TORCH = "AdaptiveAvgPool"  # torch.nn.{TORCH}{rank}d(1)
 
