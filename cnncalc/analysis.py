@@ -178,6 +178,7 @@ def collapse(report: Report, depth: int | None) -> list[LayerReport]:
             params=sum(m.params for m in members), buffers=sum(m.buffers for m in members),
             macs=sum(m.macs for m in members), flops=sum(m.flops for m in members),
             activations=sum(m.activations for m in members), fits=all(m.fits for m in members),
-            notes=tuple(n for m in members for n in m.notes), description=f"{len(members)} layers",
+            notes=tuple(f"{m.name[len(item) + 1:]}: {n}" for m in members for n in m.notes),
+            description=f"{len(members)} layers",
         ))
     return result

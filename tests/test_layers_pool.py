@@ -262,18 +262,23 @@ def test_argument_errors(kind: str, args: dict[str, Any], words: list[str]) -> N
 
 
 @pytest.mark.parametrize(
-    ("kind", "args", "text"),
+    ("kind", "args", "shape", "text"),
     [
-        ("maxpool", {"kernel": 3, "stride": 2, "ceil_mode": True}, "3/2 ceil_mode"),
-        ("maxpool", {"kernel": 2}, "2/2"),
-        ("avgpool", {"kernel": 3, "stride": 1, "padding": 1, "count_include_pad": False},
-         "3/1 pad 1 exclude pad"),
-        ("adaptive_avgpool", {"out": [6, 6]}, "out 6×6"),
-        ("spp", {"levels": [6, 3, 2, 1]}, "levels 6,3,2,1 max"),
+        # as papers write windows: kernel per dimension, /stride, p(adding), then what is not default
+        ("maxpool", {"kernel": 3, "stride": 2, "ceil_mode": True}, (8, 13, 13), "3×3/2 ceil_mode"),
+        ("maxpool", {"kernel": 2}, (8, 8, 8), "2×2/2"),
+        ("maxpool", {"kernel": 2}, (8, 8), "2/2"),  # 1-D
+        ("maxpool", {"kernel": [3, 1], "stride": [2, 1]}, (8, 9, 9), "3×1/(2,1)"),
+        ("avgpool", {"kernel": 3, "stride": 1, "padding": 1, "count_include_pad": False}, (8, 8, 8),
+         "3×3 p1 exclude pad"),
+        ("adaptive_avgpool", {"out": [6, 6]}, (8, 12, 12), "out 6×6"),
+        ("spp", {"levels": [6, 3, 2, 1]}, (8, 13, 13), "levels 6,3,2,1 max"),
     ],
 )
-def test_describe(kind: str, args: dict[str, Any], text: str) -> None:
-    assert make(kind, **args).describe() == text
+def test_describe(kind: str, args: dict[str, Any], shape: tuple[int, ...], text: str) -> None:
+    layer = make(kind, **args)
+    layer.output_shape([shape])
+    assert layer.describe() == text
 
 
 TORCH_CASES = [

@@ -195,7 +195,7 @@ def test_vgg11_lrn_is_configuration_a_plus_lrn() -> None:
     assert totals.depth == 11  # "11 weight layers"
     lrn = row("vgg11_lrn", "lrn1")
     assert lrn.type == "lrn" and tuple(lrn.output_shape) == (64, 224, 224)
-    assert lrn.inputs == ("conv1.relu1",)  # right after the first conv3-64 (and its ReLU)
+    assert lrn.inputs == ("conv1.relu",)  # right after the first conv3-64 (and its ReLU)
 
 
 def test_vgg16c_is_d_with_1x1_convolutions() -> None:
@@ -214,11 +214,11 @@ def test_vgg16c_is_d_with_1x1_convolutions() -> None:
 @pytest.mark.parametrize(
     ("layer", "shape", "params"),
     [
-        ("stage3.conv1x1.conv", (256, 56, 56), 256 * 256 + 256),  # conv1-256
-        ("stage4.conv1x1.conv", (512, 28, 28), 512 * 512 + 512),  # conv1-512
-        ("stage5.conv1x1.conv", (512, 14, 14), 512 * 512 + 512),
-        ("stage5.pool", (512, 7, 7), 0),
-        ("fc6.fc", (4096,), 7 * 7 * 512 * 4096 + 4096),
+        ("conv3_3.conv", (256, 56, 56), 256 * 256 + 256),  # conv1-256
+        ("conv4_3.conv", (512, 28, 28), 512 * 512 + 512),  # conv1-512
+        ("conv5_3.conv", (512, 14, 14), 512 * 512 + 512),
+        ("pool5", (512, 7, 7), 0),
+        ("fc6", (4096,), 7 * 7 * 512 * 4096 + 4096),
     ],
 )
 def test_vgg16c_layers(layer: str, shape: tuple[int, ...], params: int) -> None:
@@ -230,7 +230,7 @@ def test_vgg16c_1x1_convolutions_do_not_grow_the_field() -> None:
     # r' = r + (k − 1)·j; 1×1 adds nothing. conv1_x 3, 5; pool1 6 (j 2); conv2_x 10, 14; pool2 16 (j 4);
     # conv3 24, 32, 32; pool3 36 (j 8); conv4 52, 68, 68; pool4 76 (j 16); conv5 108, 140, 140;
     # pool5 156 (j 32) — D, with 3×3 everywhere, reaches 212.
-    pool5 = row("vgg16c", "stage5.pool")
+    pool5 = row("vgg16c", "pool5")
     assert (pool5.rf.size_ints(), pool5.rf.jump_ints()) == ((156, 156), (32, 32))
 
 

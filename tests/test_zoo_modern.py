@@ -183,10 +183,9 @@ def test_se_networks(name: str, base: str, params: int) -> None:
     assert totals.buffers == expected["buffers"]  # SE has no batch norm
     assert totals.macs == expected["fvcore_conv"] + expected["fvcore_linear"] + SE_MACS
     assert tuple(totals.output_shape) == (1000,)
-    # The names say 50, and the paper counts SE-ResNet-50 as ResNet-50 with gates. The engine's depth
-    # is the longest path of conv/linear layers, and that path runs through each gate's two 1×1
-    # convolutions (conv1, conv2, conv3, fc1, fc2, then the multiply): 1 + 16·(3 + 2) + 1 = 82.
-    assert totals.depth == 82
+    # 50, as the names say: a C×1×1 gate modulates the path it multiplies without lengthening it, so
+    # the gates' two 1×1 convolutions do not count (were they counted: 1 + 16·(3 + 2) + 1 = 82).
+    assert totals.depth == 50
 
 
 @pytest.mark.parametrize(

@@ -68,10 +68,10 @@ def lower(graph: Graph, report: Report | None = None, *, rf_copy: bool = False,
     nodes = [n for n in graph.order if keep is None or n.name in keep]
     paths = module_paths([n.name for n in nodes])
     reads = _in_place(graph, report) if inplace else set()
-    modules: dict[str, Any] = {}
+    root = nn.Module()  # submodules registered in topological order (parameters() follows it)
     with _device(device):
         for node in nodes:
-            modules[paths[node.name]] = _lower_one(node, rows[node.name], rf_copy, node.name in reads)
+            _attach(root, paths[node.name], _lower_one(node, rows[node.name], rf_copy, node.name in reads))
     code = fx.Graph()
     values: dict[str, fx.Node] = {INPUT: code.placeholder("x")}
     for node in nodes:
@@ -82,8 +82,18 @@ def lower(graph: Graph, report: Report | None = None, *, rf_copy: bool = False,
         code.output(values[graph.output])
     else:
         code.output(tuple(values[name] for name in outputs))
-    module = fx.GraphModule(modules, code, class_name=_class_name(graph.spec.name))
+    module = fx.GraphModule(root, code, class_name=_class_name(graph.spec.name))
     return Built(module.eval(), paths, report)
+
+
+def _attach(root: nn.Module, path: str, module: nn.Module) -> None:
+    *scopes, leaf = path.split(".")
+    parent = root
+    for scope in scopes:
+        if scope not in parent._modules:
+            parent.add_module(scope, nn.Module())
+        parent = parent.get_submodule(scope)
+    parent.add_module(leaf, module)
 
 
 def _lower_one(node: LayerSpec, row: LayerReport, rf_copy: bool, inplace: bool) -> nn.Module:

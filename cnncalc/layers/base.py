@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.errors import LayerError
-from cnncalc.layers.args import Arg
 from cnncalc.layers import steps as worked
+from cnncalc.layers.args import Arg
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Step
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from cnncalc import shapes
 from cnncalc.errors import LayerError
 from cnncalc.layers import register
+from cnncalc.layers import steps as worked
 from cnncalc.layers.args import (
     Arg,
     IntOrTuple,
@@ -20,7 +21,6 @@ from cnncalc.layers.args import (
     positive_int,
 )
 from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel, spatial_rank
-from cnncalc.layers import steps as worked
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Step
 
@@ -103,12 +103,8 @@ class Window(Layer):
     def notes(self, ins: Shapes, out: Shape) -> tuple[str, ...]:
         if self.fits(ins):
             return ()
-        kernel, stride, _, _ = self.geometry(ins[0])
-        how = "rounded up (ceil_mode)" if self.rounds_up() else "floored; the last rows/columns are ignored"
-        return (
-            f"the {'×'.join(map(str, kernel))} window with stride {'×'.join(map(str, stride))} does not tile "
-            f"the {fmt_shape(ins[0][1:])} input evenly: output size {how}",
-        )
+        how = "rounded up (ceil_mode)" if self.rounds_up() else "floored, the last row/column is ignored"
+        return (f"{Window.describe(self)} does not tile the {fmt_shape(ins[0][1:])} input evenly: output size {how}",)
 
     def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
         kernel, stride, pads, dilation = self.geometry(ins[0])
@@ -129,17 +125,25 @@ class Window(Layer):
         return worked.window_field_steps(fields[0], self.receptive_field(fields, ins, out), kernel, stride, dilation)
 
     def describe(self) -> str:
-        """Window geometry as papers write it: ``3×3/2 p1`` (kernel/stride, padding, dilation)."""
-        kernel = self.kernel if isinstance(self.kernel, tuple) else (self.kernel,) * 2
-        text = "×".join(map(str, kernel))
+        """Window geometry as papers write it: ``3×3/2 p1`` (kernel/stride, padding, dilation).
+
+        Per dimension once the input's rank is known (after the first rule ran), else as written.
+        """
+        cached = self.__dict__.get("_geometry")
+        if cached is not None:
+            kernel, stride, pads, dilation = cached[1]
+            text = _dims(kernel) + ("" if set(stride) == {1} else "/" + _compact_arg(
+                stride[0] if len(set(stride)) == 1 else stride))
+            if any(p != (0, 0) for p in pads):
+                symmetric = all(lo == hi for lo, hi in pads)
+                before = tuple(lo for lo, _ in pads)
+                text += " p" + (_compact_arg(before[0] if len(set(before)) == 1 else before) if symmetric
+                                else _compact_arg(pads))
+            return text + ("" if set(dilation) == {1} else " d" + _compact_arg(
+                dilation[0] if len(set(dilation)) == 1 else dilation))
         stride = self.stride if self.stride is not None else self.kernel
-        if stride != 1:
-            text += "/" + ("×".join(map(str, stride)) if isinstance(stride, tuple) else str(stride))
-        if self.padding not in (0, (0,)):
-            text += f" p{_compact_arg(self.padding)}"
-        if getattr(self, "dilation", 1) != 1:
-            text += f" d{_compact_arg(self.dilation)}"
-        return text
+        text = _compact_arg(self.kernel) + ("" if stride == 1 else "/" + _compact_arg(stride))
+        return text + ("" if self.padding in (0, (0,)) else f" p{_compact_arg(self.padding)}")
 
 
 @register("conv", "conv2d", "conv1d", "conv3d", "convolution")
@@ -339,6 +343,11 @@ class ConvTranspose(Layer):
         cls: Any = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)[rank - 1]
         module: nn.Module = cls(ins[0][0], self.out, kernel, stride, pad, out_pad, self.groups, self.bias, dilation)
         return module
+
+
+def _dims(values: tuple[int, ...]) -> str:
+    """(3, 3) -> '3×3', as papers write kernels."""
+    return "×".join(map(str, values))
 
 
 def _compact_arg(value: object) -> str:

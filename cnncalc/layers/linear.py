@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cnncalc.layers import register
+from cnncalc.layers import steps as worked
 from cnncalc.layers.args import Arg, boolean, positive_int
 from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel
 from cnncalc.layers.costs import free
-from cnncalc.layers import steps as worked
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Step
 

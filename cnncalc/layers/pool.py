@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from cnncalc.errors import LayerError
 from cnncalc.layers import register
+from cnncalc.layers import steps as worked
 from cnncalc.layers.args import Arg, IntOrTuple, boolean, int_or_tuple, optional
 from cnncalc.layers.base import Layer, Shape, Shapes, numel, spatial_rank
 from cnncalc.layers.conv import Window, need_spatial
 from cnncalc.layers.costs import per_input
-from cnncalc.layers import steps as worked
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Step
 
@@ -69,13 +69,8 @@ class Pool(Window):
         return numel(self.geometry(shape)[0])
 
     def describe(self) -> str:
-        """E.g. ``3/2``, ``3/1 pad 1``, ``3/2 ceil_mode``: kernel/stride, then what is not default."""
-        text = f"{dims_text(self.kernel)}/{dims_text(self.stride if self.stride is not None else self.kernel)}"
-        if self.padding != 0:
-            text += f" pad {dims_text(self.padding)}"
-        if self.dilation != 1:
-            text += f" dilation {dims_text(self.dilation)}"
-        return text + (" ceil_mode" if self.ceil_mode else "")
+        """E.g. ``3/2``, ``3/1 p1``, ``3/2 ceil_mode``: the window (`Window.describe`), then ceil_mode."""
+        return super().describe() + (" ceil_mode" if self.ceil_mode else "")
 
     def torch_args(self, shape: Shape) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
         """rank, kernel, stride and (symmetric) padding for torch's pooling modules."""

@@ -191,8 +191,8 @@ def window_field_steps(before: RF, after: RF, kernel: Sequence[int], stride: Seq
     return result
 
 
-def _whole_or(value: Fraction) -> int | float:
-    return int(value) if value.denominator == 1 else float(value)
+def _whole_or(value: int | float | Fraction) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
 
 
 # -- weights and multiply-accumulates -----------------------------------------------------------
