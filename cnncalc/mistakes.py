@@ -106,8 +106,8 @@ def _shape_layout(ctx: Context) -> Iterator[Candidate]:
     if ctx.quantity == "output_shape" and len(ctx.layouts) == 1 and isinstance(ctx.expected, tuple):
         other = "hwc" if ctx.layouts[0] == "chw" else "chw"
         shown = {"chw": "C×H×W", "hwc": "H×W×C"}
-        written = in_layout(ctx.expected, other)
-        back = written if ctx.layouts[0] == "chw" else in_layout(ctx.expected, "chw")[-1:] + ctx.expected[:-1]
+        # the value whose shape, written in this file's layout, reads as the right one in the other layout
+        back = in_layout(ctx.expected, "hwc") if ctx.layouts[0] == "chw" else (ctx.expected[-1], *ctx.expected[:-1])
         yield (f"counted {shown[other]} as {shown[ctx.layouts[0]]}: this file writes shapes "
                f"{shown[ctx.layouts[0]]}"), back
 
@@ -124,11 +124,11 @@ def _macs_flops(ctx: Context) -> Iterator[Candidate]:
 
 
 def _bias(ctx: Context) -> Iterator[Candidate]:
-    biases, weights = value(ctx.net, ctx.target, "biases"), value(ctx.net, ctx.target, "weights")
+    biases, weights = _int(value(ctx.net, ctx.target, "biases")), _int(value(ctx.net, ctx.target, "weights"))
     if ctx.quantity == "params" and biases:
-        yield f"forgot the bias: {num(weights)} weights + {num(biases)} biases", weights  # type: ignore[arg-type]
+        yield f"forgot the bias: {num(weights)} weights + {num(biases)} biases", weights
     if ctx.quantity == "weights" and biases:
-        yield f"counted the {num(biases)} biases as weights", value(ctx.net, ctx.target, "params")  # type: ignore[arg-type]
+        yield f"counted the {num(biases)} biases as weights", value(ctx.net, ctx.target, "params")
     if ctx.quantity == "biases":
         yield "counted the weights as well", value(ctx.net, ctx.target, "params")
 
@@ -192,31 +192,22 @@ def _input_layout(ctx: Context) -> Iterator[Candidate]:
 
 
 def _flat_filters(ctx: Context) -> Iterator[Candidate]:
-    """Filters taken as 2-D: each one spans all C_in/groups input channels."""
-    if ctx.quantity in ("params", "weights", "macs") and not ctx.target.is_total:
-        for k in ctx.target.rows:
-            row = ctx.net.report.layers[k]
-            if len(row.input_shapes) == 1 and len(row.input_shapes[0]) > 1 and row.params:
-                flat = (getattr(ctx.net.layer(row), "groups", 1), *row.input_shapes[0][1:])
-                yield ("forgot that each filter spans all the input channels (C_in/groups of them)",
-                       ctx.value_in(variant(ctx.net, lambda layer: layer, (k,), None) and
-                                    _with_input(ctx.net, k, flat)))
-
-
-def _with_input(net: Net, k: int, shape: tuple[int, ...]) -> Net | None:
-    """`net` where layer k alone reads an input of `shape` (its own numbers only)."""
-    row = net.report.layers[k]
-    layer = net.layer(row)
+    """Filters taken as 2-D: each one spans all C_in/groups input channels, not one."""
+    if ctx.quantity not in ("params", "weights", "macs") or ctx.target.is_total:
+        return
+    members = [ctx.net.report.layers[k] for k in ctx.target.rows if ctx.net.report.layers[k].params]
+    if len(members) != 1 or len(members[0].input_shapes) != 1 or len(members[0].input_shapes[0]) < 2:
+        return
+    row = members[0]
+    layer = ctx.net.layer(row)
+    flat = (getattr(layer, "groups", 1), *row.input_shapes[0][1:])
     try:
-        layer.output_shape([shape])
+        out = layer.output_shape([flat])
     except CnnCalcError:
-        return None
-    spec = replace(net.graph.spec, input_shape=shape)
-    node = replace(net.graph.order[k], inputs=("input",))
-    try:
-        return Net.of(Graph(spec, (node,), {"input": 0}), dtype=net.report.dtype)
-    except CnnCalcError:
-        return None
+        return
+    values = {"params": layer.params([flat], out), "macs": layer.macs([flat], out),
+              "weights": layer.params([flat], out) - layer.biases([flat], out)}
+    yield "forgot that each filter spans all the input channels (C_in/groups of them)", values[ctx.quantity]
 
 
 def _depth(ctx: Context) -> Iterator[Candidate]:
@@ -225,6 +216,11 @@ def _depth(ctx: Context) -> Iterator[Candidate]:
                     and ctx.net.layer(r).WEIGHTED]
         yield ("counted every conv and linear layer; the depth counts those on the longest path (shortcut "
                "projections lie beside it)"), len(weighted)
+
+
+def _int(v: Value) -> int:
+    assert isinstance(v, int)
+    return v
 
 
 RULES: tuple[Rule, ...] = (_shape_layout, _macs_flops, _bias, _bytes, _field_jump, _arguments, _input_size,

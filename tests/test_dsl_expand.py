@@ -210,3 +210,23 @@ def test_language_errors(body: str, words: list[str], line: int) -> None:
     assert message.startswith(f"t.yaml:{line}:"), message
     for w in words:
         assert w in message, message
+
+
+def test_block_arguments_positional_and_lists() -> None:
+    report = net("""
+        blocks:
+          branch:
+            args: {out: null, kernel: 1, padding: 0}
+            layers:
+              - {conv: {out: $out, kernel: $kernel, padding: $padding}}
+        layers:
+          - {branch: [4, [1, 7], [0, 3]]}          # positional, and lists passed through to the conv
+          - {branch: {out: 2, kernel: [7, 1], padding: [3, 0]}}
+    """)
+    by = rows(report)
+    # 1x7 conv with padding (0, 3) keeps 32x32: params 3·1·7·4 + 4 = 88
+    assert by["branch1.conv1"].output_shape == (4, 32, 32) and by["branch1.conv1"].params == 88
+    # 7x1 conv 4 -> 2: 4·7·2 + 2 = 58
+    assert by["branch2.conv1"].output_shape == (2, 32, 32) and by["branch2.conv1"].params == 58
+    with pytest.raises(CnnCalcError, match="takes 3 arguments"):
+        net("blocks: {b: {args: {a: 1, c: 2, d: 3}, layers: [relu]}}\nlayers: [{b: [1, 2, 3, 4]}]")

@@ -64,6 +64,8 @@ def evaluate_value(value: Any, names: Mapping[str, Any], where: Location) -> Any
         text = expression_text(value)
         if text is None:
             return value
+        if text in names and not isinstance(names[text], int | float):
+            return names[text]  # `$kernel` passes a block argument such as [1, 7] through unchanged
         return evaluate(text, names)
     except ExprError as exc:
         raise exc.at(where) from None

@@ -252,6 +252,12 @@ class Expander:
                                        f" its arguments are: {', '.join(block.args) or 'none'}",
                                        value.key_locations[key])
                 given[key] = evaluate_value(v, names, value.loc(key))
+        elif isinstance(value, list) and len(block.args) > 1:
+            # {inception: [64, 96, 128, 16, 32, 32]}: positional, in the order of the block's args
+            if len(value) > len(block.args):
+                raise CnnCalcError(f"block {block.name!r} takes {len(block.args)} arguments "
+                                   f"({', '.join(block.args)}), received {len(value)}", where)
+            given.update(zip(block.args, evaluate_value(value, names, where), strict=False))
         elif value is not None:
             if not block.args:
                 raise CnnCalcError(f"block {block.name!r} takes no arguments, received {value!r}", where)
