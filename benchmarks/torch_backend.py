@@ -52,7 +52,7 @@ def main() -> None:
                 model(x)
             for _ in range(args.reps):
                 for name, model in models.items():
-                    times[name].append(timed(lambda model=model: model(x)))  # type: ignore[misc]
+                    times[name].append(timed(lambda model=model, x=x: model(x)))  # type: ignore[misc]
         base = statistics.median(times["torchvision"])
         for name, samples in times.items():
             median = statistics.median(samples)

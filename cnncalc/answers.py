@@ -1,10 +1,11 @@
 """Answers as students write them: parsing, tolerances, and comparison with the correct value.
 
 Numbers: ``34944``, ``34,944``, ``1.2e6``, ``37.75M`` (K, M, G or B, T); ``~0.72G`` is
-approximate to the precision written, that is within one unit of its last digit
-(``~0.72G``: ±0.01G; ``~150000000``: ±10,000,000, trailing zeros not being
-significant), so both rounded and truncated figures count (the notes' "~102.7M"
-for 102,764,544); ``37.75M ± 1%`` or ``± 0.1M`` gives the tolerance explicitly.
+approximate to the precision written: right when the correct value, rounded or
+truncated to the last digit written, gives it (``~0.72G`` for 724,406,816; the
+notes' "~102.7M" for 102,764,544, truncated; ``~150000000`` for 150,528,000,
+trailing zeros not being significant); ``37.75M ± 1%`` or ``± 0.1M`` gives the
+tolerance explicitly.
 Shapes: ``55x55x96``, ``96×55×55`` or ``[96, 55, 55]``, channels first or last.
 Fields: ``163``, ``163x163`` or ``global``. ``fits``: true or false. ``?``: to be
 filled in by ``check`` (a bare ``?`` is quoted before YAML reads the file).
@@ -43,8 +44,8 @@ class Given:
     number: Fraction | None = None
     shape: tuple[int, ...] | None = None
     flag: bool | None = None
-    tolerance: Fraction = Fraction(0)  # absolute; 0 is exact
-    approximate: bool = False
+    tolerance: Fraction = Fraction(0)  # absolute, from ``±``; 0 is exact
+    unit: Fraction | None = None  # with ``~``: one unit of the last digit written
 
     @property
     def fill(self) -> bool:
@@ -104,13 +105,13 @@ def _number(value: Any, text: str, quantity: str) -> Given:
     digits = re.sub(r"[, _]", "", match["num"])
     scale = SCALE[match["suffix"] or ""]
     number = _decimal(digits) * scale
-    tolerance = Fraction(0)
+    tolerance, unit = Fraction(0), None
     if match["tol"] is not None:
         amount = _decimal(re.sub(r"[, _]", "", match["tol"]))
         tolerance = abs(number) * amount / 100 if match["unit"] == "%" else amount * SCALE[match["unit"] or ""]
     elif match["approx"]:
-        tolerance = _last_digit(digits) * scale
-    return Given(text, "number", number=number, tolerance=tolerance, approximate=bool(match["approx"]))
+        unit = _last_digit(digits) * scale
+    return Given(text, "number", number=number, tolerance=tolerance, unit=unit)
 
 
 def _decimal(digits: str) -> Fraction:
@@ -163,6 +164,9 @@ def _close(given: Given, expected: int | float) -> bool:
     if given.number is None:
         return False
     exact = Fraction(Decimal(repr(expected))) if isinstance(expected, float) else Fraction(expected)
+    if given.unit is not None:  # rounded (within half a unit) or truncated towards zero (less than a unit short)
+        short = (exact - given.number) * (1 if given.number >= 0 else -1)
+        return abs(exact - given.number) * 2 <= given.unit or 0 <= short < given.unit
     return abs(given.number - exact) <= given.tolerance
 
 

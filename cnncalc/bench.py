@@ -9,8 +9,9 @@ allocated before the loop. Reported, per (network, batch):
 - achieved GFLOP/s = analytic FLOPs of the batch / median latency, where the
   FLOPs are cnncalc's: 2·MACs + the other arithmetic (README conventions);
 - the ceiling: a square matmul in the same dtype on the same device, timed the
-  same way (2·n³ FLOPs per call); on CUDA also the vendor's peak dense figure
-  for the card and dtype from `cnncalc.gpus`; efficiency = achieved / measured ceiling;
+  same way (2·n³ FLOPs per call, at its p10 latency); on CUDA also the vendor's
+  peak dense figure for the card and dtype from `cnncalc.gpus`;
+  efficiency = achieved / measured ceiling;
 - arithmetic intensity = FLOPs / (parameter bytes + activation bytes), both analytic;
 - peak memory: growth during building, warm-up and timing (`timing.MemoryProbe`).
 
@@ -75,7 +76,8 @@ class Device:
     threads: int
 
     def describe(self) -> str:
-        return f"{self.kind}: {self.name}" + (f", {self.threads} threads" if self.kind == "cpu" else "")
+        threads = f", {self.threads} thread{'s' if self.threads != 1 else ''}" if self.kind == "cpu" else ""
+        return f"{self.kind}: {self.name}{threads}"
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,11 @@ def measure_module(make: Callable[[], Any], input_shape: Sequence[int], *, batch
                    channels_last: bool = False, compile: bool = False, warmup: int = 10, min_iters: int = 10,
                    min_time: float = 1.0, label: str = "module") -> tuple[Timing, int]:
     """Time ``make()`` (an nn.Module taking (batch, *input_shape)); returns the timing and the peak memory growth."""
+    import gc
+
     import torch
 
+    gc.collect()  # modules of earlier measurements (fx graphs hold reference cycles) are freed before the probe
     probe = MemoryProbe(kind)
     probe.start()
     module = make().eval().to(device=kind, dtype=torch_dtype(dtype))
@@ -158,7 +163,8 @@ def _call_error(exc: Exception, label: str, kind: str, dtype: str, compiled: boo
 
 
 def matmul_ceiling(kind: str, dtype: str, *, n: int | None = None, min_time: float = 0.2) -> Ceiling:
-    """The measured ceiling: an n×n·n×n matmul (2·n³ FLOPs) in `dtype` on `kind`, median of timed calls."""
+    """The measured ceiling: an n×n·n×n matmul (2·n³ FLOPs) in `dtype` on `kind`, timed like a network;
+    the 10th percentile of the per-call latencies (the fast end) makes it a ceiling."""
     import torch
 
     n = n or CEILING_SIZE[kind]
@@ -170,8 +176,8 @@ def matmul_ceiling(kind: str, dtype: str, *, n: int | None = None, min_time: flo
             timing = time_loop(lambda: torch.mm(a, b, out=out), kind, warmup=2, min_iters=5, min_time=min_time)
         except Exception as exc:
             raise _call_error(exc, "the matmul ceiling", kind, dtype, False) from None
-    gflops = 2 * n**3 / (timing.median_ms / 1e3) / 1e9
-    method = f"matmul {n}×{n}·{n}×{n} {dtype}, median of {timing.iterations} calls"
+    gflops = 2 * n**3 / (timing.p10_ms / 1e3) / 1e9  # the fast end: a ceiling, robust to a stray slow call
+    method = f"matmul {n}×{n}·{n}×{n} {dtype}, p10 latency of {timing.iterations} calls"
     spec, source = None, "no vendor figure for a CPU" if kind == "cpu" else ""
     if kind == "cuda":
         entry = find_gpu(device_name(kind))

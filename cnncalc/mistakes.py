@@ -108,8 +108,8 @@ def _shape_layout(ctx: Context) -> Iterator[Candidate]:
         shown = {"chw": "C×H×W", "hwc": "H×W×C"}
         # the value whose shape, written in this file's layout, reads as the right one in the other layout
         back = in_layout(ctx.expected, "hwc") if ctx.layouts[0] == "chw" else (ctx.expected[-1], *ctx.expected[:-1])
-        yield (f"counted {shown[other]} as {shown[ctx.layouts[0]]}: this file writes shapes "
-               f"{shown[ctx.layouts[0]]}"), back
+        yield (f"wrote the shape {shown[other]}; this file asks for {shown[ctx.layouts[0]]} "
+               f"(layout: {ctx.layouts[0]})"), back
 
 
 def _macs_flops(ctx: Context) -> Iterator[Candidate]:
@@ -139,8 +139,10 @@ def _bytes(ctx: Context) -> Iterator[Candidate]:
              "activation_bytes": "activations"}
     if ctx.quantity in pairs:
         other = pairs[ctx.quantity]
-        what = f"bytes ({ctx.net.report.dtype}: {size} per element)" if other.endswith("bytes") else "elements"
-        yield f"gave {what}, not {ctx.quantity.replace('_', ' ')}", value(ctx.net, ctx.target, other)
+        message = (f"gave bytes ({ctx.net.report.dtype}: {size} per element), not the number of elements"
+                   if other.endswith("bytes") else
+                   f"gave the number of elements, not bytes ({ctx.net.report.dtype}: {size} per element)")
+        yield message, value(ctx.net, ctx.target, other)
 
 
 def _field_jump(ctx: Context) -> Iterator[Candidate]:

@@ -181,7 +181,8 @@ def print_comparison_bench(console: Console, rows: Sequence[ComparisonRow], run:
                         f"{run.device.describe()}, batch {run.results[0].batch}, {run.options.dtype}",
                   title_justify="left")
     for col in (*COMPARE_HEADER, "median ms", "samples/s"):
-        table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right")
+        table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right",
+                         no_wrap=col in ("network", "input"))
     for row, r in zip(rows, _by_network(rows, run), strict=True):
         table.add_row(*comparison_cells(row, exact=False), f"{r.timing.median_ms:.2f}", f"{r.throughput:,.1f}")
     console.print(table)

@@ -35,7 +35,8 @@ def verify_dict(result: VerifyResult) -> dict[str, Any]:
         "totals": [{"what": t.what, **cell_dict(t.cell), "note": t.note} for t in result.totals],
         "receptive_fields": [
             {"name": f.name, "status": f.status, "analytic": list(f.analytic), "measured": list(f.measured),
-             "inputs": [list(s) for s in f.inputs], "ok": f.ok}
+             "expected": list(f.expected), "at_most": list(f.at_most), "inputs": [list(s) for s in f.inputs],
+             "ok": f.ok}
             for f in result.fields
         ],
         "against": None if result.against is None else {
@@ -94,7 +95,10 @@ def print_verify(console: Console, result: VerifyResult) -> None:
                 continue
             mark = OK if f.ok else f"[red]{BAD}[/]"
             status = {"exact": "must be equal", "bound": "analytic is the largest over units: measured ≤",
-                      "approximate": "merged branches with different jumps: not checked"}[f.status]
+                      "approximate": "merged branches with different jumps: not checked",
+                      "unmeasured": "no input size holds this field"}[f.status]
+            if f.clipped:
+                status += f"; no input holds it: clipped to the input, expected {shape_text(f.expected)}"
             fields.add_row(f.name, shape_text(f.analytic), shape_text(f.measured), mark,
                            ", ".join(shape_text(s) for s in f.inputs), status)
         console.print(fields)

@@ -156,7 +156,8 @@ class MemoryProbe:
     """Peak memory growth from `start()` to `peak_growth()`.
 
     CUDA: ``torch.cuda.max_memory_allocated`` after ``reset_peak_memory_stats``,
-    minus what was allocated at the start. CPU: growth of the resident set size.
+    minus what was allocated at the start. CPU: growth of the resident set size,
+    after handing the heap's free memory back to the OS (glibc ``malloc_trim``).
     On Linux the high-water mark (VmHWM) is reset to the current RSS by writing 5
     to /proc/self/clear_refs, so the peak is the peak of this measurement alone;
     where that fails, the growth of ``getrusage``'s ru_maxrss is used, which stays
@@ -176,6 +177,7 @@ class MemoryProbe:
             torch.cuda.reset_peak_memory_stats()
             self.base = int(torch.cuda.memory_allocated())
             return
+        _trim_heap()
         try:
             with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
                 f.write("5")
@@ -194,6 +196,19 @@ class MemoryProbe:
         hwm = _status_kib("VmHWM") if self.resettable else None
         peak = hwm * 1024 if hwm is not None else _maxrss_bytes()
         return max(peak - self.base, 0)
+
+
+def _trim_heap() -> None:
+    """Give freed heap memory back to the OS (glibc ``malloc_trim``), so that memory freed by earlier
+    measurements is not silently reused and missed by the RSS growth. Best effort: a no-op elsewhere."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _maxrss_bytes() -> int:

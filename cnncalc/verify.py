@@ -93,7 +93,8 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in (*self.layers, *self.totals, *self.fields, *self.against_checks))
+        return (all(c.ok for c in self.layers) and all(c.ok for c in self.totals)
+                and all(f.ok for f in self.fields) and all(c.ok for c in self.against_checks))
 
     def mismatches(self) -> list[str]:
         """One line per disagreeing check."""
@@ -108,9 +109,12 @@ class VerifyResult:
                 lines.append(f"total {total.what}: {total.cell.ours} != {total.cell.theirs}")
         for field in self.fields:
             if not field.ok:
-                relation = "<=" if field.status == "bound" else "=="
+                if field.status == "unmeasured":
+                    lines.append(f"{field.name}: receptive field {field.analytic} could not be measured")
+                    continue
+                relation = "<=" if any(field.at_most) else "=="
                 lines.append(f"{field.name}: receptive field measured {field.measured}, expected {relation} "
-                             f"{field.analytic}")
+                             f"{field.expected}")
         for check in self.against_checks:
             if not check.ok:
                 lines.append(f"{self.against} {check.what}: {check.cell.ours} != {check.cell.theirs}")
@@ -128,10 +132,12 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
     report = analyze_graph(graph)
     torchvision_name = _torchvision_name(against) if against is not None else None
     rows = {r.name: r for r in report.layers}
-    names = list(rf_layers) if rf_layers is not None else default_targets(report)
+    instances = {b.path: b.out for b in graph.spec.blocks}  # a block instance stands for its output layer
+    names = [instances.get(n, n) for n in rf_layers] if rf_layers is not None else default_targets(report)
     for name in names:
         if name not in rows:
             raise CnnCalcError(f"no layer {name!r} to measure the receptive field of{did_you_mean(name, rows)}")
+    names = list(dict.fromkeys(names))
     built = lower(graph, report, device="meta")
     module = built.module.to_empty(device=device)
     with torch.no_grad():
@@ -154,11 +160,10 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
         ))
     totals = (
         TotalCheck("params", Cell(report.totals.params, sum(p.numel() for p in module.parameters()))),
-        TotalCheck("buffers", Cell(report.totals.buffers, _buffers(module)),
-                   "batch norm running mean and variance; num_batches_tracked not counted"),
-        TotalCheck("MACs", Cell(report.totals.macs, fv.get("", 0)), "fvcore conv + linear (1 per multiply-add)"),
+        TotalCheck("buffers", Cell(report.totals.buffers, _buffers(module)), "without num_batches_tracked"),
+        TotalCheck("MACs", Cell(report.totals.macs, fv.get("", 0)), "fvcore: conv + linear, 1 per multiply-add"),
         TotalCheck("2·MACs", Cell(2 * report.totals.macs, flop_counter_total),
-                   "torch FlopCounterMode counts 2 FLOPs per multiply-add"),
+                   "torch FlopCounterMode: 2 per multiply-add"),
         TotalCheck("output shape", Cell(report.totals.output_shape, shapes.get(graph.output))),
     )
     fields = tuple(measure_fields(graph, report, names, device))
@@ -200,10 +205,10 @@ def _forward(built: Built, x: torch.Tensor) -> tuple[dict[str, Shape], int]:
 
 def _fvcore_macs(module: torch.nn.Module, x: torch.Tensor) -> dict[str, int]:
     """Multiply-adds per module path (and "" for the whole), from fvcore's conv/linear/matmul counts."""
-    from fvcore.nn import FlopCountAnalysis
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # fvcore's import and trace warn about deprecated torch.jit APIs
+        from fvcore.nn import FlopCountAnalysis
+
         analysis = FlopCountAnalysis(module, x).unsupported_ops_warnings(False).uncalled_modules_warnings(False)
         counts = analysis.by_module_and_operator()
     return {path: sum(n for op, n in ops.items() if op in MAC_OPS) for path, ops in counts.items()}
@@ -227,6 +232,16 @@ def _torchvision_name(against: str) -> str:
     return name
 
 
+def against_torchvision(graph: Graph, against: str) -> tuple[TotalCheck, ...]:
+    """Only the ``--against torchvision:NAME`` checks: both models built on the meta device (no
+    memory, no arithmetic), compared in totals, output shape and ordered parameter shapes."""
+    from cnncalc.backends.torch import lower
+
+    name = _torchvision_name(against)
+    report = analyze_graph(graph)
+    return _against(lower(graph, report, device="meta"), report, name)
+
+
 def _against(built: Built, report: Report, name: str) -> tuple[TotalCheck, ...]:
     """torchvision's model (weights=None, built on the meta device) vs ours."""
     import torch
@@ -246,7 +261,7 @@ def _against(built: Built, report: Report, name: str) -> tuple[TotalCheck, ...]:
         theirs_text += f"; #{k}: {_at(ours_shapes, k)} (ours) vs {_at(their_shapes, k)}"
     return (
         TotalCheck("params", Cell(report.totals.params, sum(p.numel() for p in theirs.parameters()))),
-        TotalCheck("buffers", Cell(report.totals.buffers, _buffers(theirs)), "num_batches_tracked not counted"),
+        TotalCheck("buffers", Cell(report.totals.buffers, _buffers(theirs)), "without num_batches_tracked"),
         TotalCheck("output shape", Cell(report.totals.output_shape, tuple(out.shape[1:]))),
         TotalCheck("parameter shapes", Cell(ours_text, theirs_text), "in registration order"),
     )
@@ -256,4 +271,4 @@ def _at(shapes: list[tuple[int, ...]], k: int) -> str:
     return "×".join(map(str, shapes[k])) if k < len(shapes) else "none"
 
 
-__all__ = ["Cell", "FieldCheck", "LayerCheck", "TotalCheck", "VerifyResult", "verify"]
+__all__ = ["Cell", "FieldCheck", "LayerCheck", "TotalCheck", "VerifyResult", "against_torchvision", "verify"]

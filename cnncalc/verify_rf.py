@@ -19,7 +19,8 @@ Status of a field: ``exact`` (the analytic size must be measured exactly),
 ``bound`` (the analytic size is the largest over units, after a transposed
 convolution or uneven adaptive bins: the measurement may not exceed it),
 ``approximate`` (branches with different jumps merged: the analytic size is the
-first unit's; shown, not checked), ``global`` (the units see the whole input).
+first unit's; shown, not checked), ``global`` (the units see the whole input:
+not measured), ``unmeasured`` (no input size holds the field: a failure).
 """
 
 from __future__ import annotations
@@ -35,30 +36,46 @@ from cnncalc.dsl.expand import INPUT
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph, build
 from cnncalc.layers.base import Shape, numel
+from cnncalc.layers.rf import RF
 
 if TYPE_CHECKING:
     import torch
 
-MAX_TRIES = 64  # input sizes tried per axis before giving up
+MAX_TRIES = 16  # input sizes tried per axis before measuring a field clipped by the border
+NARROW = 64  # pixels of a field kept inside the input along an axis that is not being measured
 
 
 @dataclass(frozen=True)
 class FieldCheck:
-    """One layer's receptive field: analytic and measured size per spatial axis."""
+    """One layer's receptive field: analytic and measured size per spatial axis.
+
+    `expected` is the analytic size, except along an axis where no input size holds
+    the central unit's analytic field (it reaches into the padding at every size, as
+    after adaptive pooling to one or two bins): there the measurement sees the
+    field clipped to the input, and the analytic field clipped to the input is an
+    upper bound (padding inside the network, or a floored strided layer, may hide
+    border rows from the unit). `at_most` marks the axes compared with ≤: those,
+    and all of them for a ``bound``.
+    """
 
     name: str
-    status: str  # exact | bound | approximate | global
+    status: str  # exact | bound | approximate | global | unmeasured
     analytic: tuple[int, ...]
     measured: tuple[int, ...]
+    expected: tuple[int, ...]
+    at_most: tuple[bool, ...]
     inputs: tuple[Shape, ...]  # the input shapes it was measured on (one per run)
 
     @property
     def ok(self) -> bool:
-        if self.status == "exact":
-            return self.measured == self.analytic
-        if self.status == "bound":
-            return all(m <= a for m, a in zip(self.measured, self.analytic, strict=True))
-        return True
+        if self.status in ("exact", "bound"):
+            return all(m <= e if le else m == e
+                       for m, e, le in zip(self.measured, self.expected, self.at_most, strict=True))
+        return self.status != "unmeasured"
+
+    @property
+    def clipped(self) -> bool:
+        return self.expected != self.analytic
 
 
 def default_targets(report: Report) -> list[str]:
@@ -75,26 +92,41 @@ def measure_fields(graph: Graph, report: Report, names: Sequence[str], device: s
     rows = {r.name: r for r in report.layers}
     targets = [n for n in names if not rows[n].rf.whole]
     sub = _ancestors(graph, targets)
-    measured: dict[str, dict[int, tuple[int, int, str, Shape]]] = {t: {} for t in targets}
+    # per target and axis: analytic, measured, expected, at most, status, input shape
+    found: dict[str, dict[int, tuple[int, int, int, bool, str, Shape]]] = {t: {} for t in targets}
     for shape, axes in _plans(sub, report.input_shape, targets) if targets else []:
         sub_graph = _with_input(sub, shape)
         sub_report = analyze_graph(sub_graph)
-        status = _statuses(sub_graph, sub_report)
+        statuses = _statuses(sub_graph, sub_report)
         sizes = _run(sub_graph, sub_report, targets, axes, device)
         sub_rows = {r.name: r for r in sub_report.layers}
         for t in targets:
             for a in axes:
-                measured[t][a] = (sub_rows[t].rf.size_ints()[a], sizes[t][a], status[t], shape)
+                analytic = sub_rows[t].rf.size_ints()[a]
+                lo, hi = _window(sub_rows[t], a, shape[1 + a])
+                clipped = max(lo, Fraction(0)), min(hi, Fraction(shape[1 + a] - 1))
+                expected = analytic
+                if clipped != (lo, hi) and statuses[t] == "exact":  # a bound's position is not exact either
+                    expected = math.floor(clipped[1]) - math.ceil(clipped[0]) + 1
+                # clipped: padding inside the network may stand for input rows at the border, so the
+                # analytic field clipped to the input is only an upper bound there
+                at_most = statuses[t] == "bound" or clipped != (lo, hi)
+                found[t][a] = (analytic, sizes[t][a], expected, at_most, statuses[t], shape)
     checks = []
     for name in names:
         if rows[name].rf.whole:
-            checks.append(FieldCheck(name, "global", (), (), ()))
+            checks.append(FieldCheck(name, "global", (), (), (), (), ()))
             continue
-        per_axis = [measured[name][a] for a in sorted(measured[name])]
-        states = {p[2] for p in per_axis}
+        if not found[name]:
+            size = rows[name].rf.size_ints()
+            checks.append(FieldCheck(name, "unmeasured", size, (), size, (), ()))
+            continue
+        per_axis = [found[name][a] for a in sorted(found[name])]
+        states = {p[4] for p in per_axis}
         status = next(s for s in ("approximate", "bound", "exact") if s in states)
         checks.append(FieldCheck(name, status, tuple(p[0] for p in per_axis), tuple(p[1] for p in per_axis),
-                                 tuple(dict.fromkeys(p[3] for p in per_axis))))
+                                 tuple(p[2] for p in per_axis), tuple(p[3] for p in per_axis),
+                                 tuple(dict.fromkeys(p[5] for p in per_axis))))
     return checks
 
 
@@ -128,29 +160,31 @@ def _window(row: LayerReport, axis: int, n: int) -> tuple[Fraction, Fraction]:
     """The analytic field [lo, hi] of the unit of `row` nearest the centre of an axis of size n."""
     rf = row.rf
     c = rf.start[axis] + _central(row, axis, n) * rf.jump[axis]
-    return c - (rf.size[axis] - 1) / 2, c + (rf.size[axis] - 1) / 2
+    half = (rf.size[axis] - 1) / 2
+    return Fraction(c - half), Fraction(c + half)
 
 
 def _inside(report: Report, targets: Sequence[str], axis: int, shape: Shape) -> bool:
-    """Every target's central unit has its whole field inside the input along `axis`, with a margin."""
+    """Every target's central unit has its whole analytic field inside the input along `axis`,
+    or covers all of it and more (a field that grows with the input: see `FieldCheck`)."""
     rows = {r.name: r for r in report.layers}
     n = shape[1 + axis]
     for t in targets:
         lo, hi = _window(rows[t], axis, n)
-        margin = math.ceil(rows[t].rf.jump[axis])
-        if lo < margin or hi > n - 1 - margin:
+        if not (lo >= 0 and hi <= n - 1) and not (lo <= 0 and hi >= n - 1):
             return False
     return True
 
 
 def _overlaps(report: Report, targets: Sequence[str], axis: int, shape: Shape) -> bool:
-    """Every target's central field covers at least half of what it could along `axis`."""
+    """Along an axis that is not measured, every target's central field lies inside the input for
+    `NARROW` pixels around its centre (or whole, if smaller): enough to hold a piece of every branch."""
     rows = {r.name: r for r in report.layers}
     n = shape[1 + axis]
     for t in targets:
         lo, hi = _window(rows[t], axis, n)
         size = rows[t].rf.size[axis]
-        if min(hi, n - 1) - max(lo, 0) + 1 < min(size, n) / 2:
+        if min(hi, Fraction(n - 1)) - max(lo, Fraction(0)) + 1 < min(size, Fraction(NARROW)):
             return False
     return True
 
@@ -162,49 +196,54 @@ def _plans(graph: Graph, original: Shape, targets: Sequence[str]) -> list[tuple[
         raise CnnCalcError("the layers whose receptive fields are measured do not analyse on their own")
     rank = len(original) - 1
     step = [_step(base, a) for a in range(rank)]
-    biggest = [max(base.layers, key=lambda r, a=a: r.rf.size[a] + 2 * r.rf.jump[a]) for a in range(rank)]
+    spatial = [r.rf for r in base.layers if not r.rf.whole]
     big: list[int] = []
     for a in range(rank):
-        need = math.ceil(biggest[a].rf.size[a] + 4 * biggest[a].rf.jump[a])
+        need = max(math.ceil(rf.size[a] + 4 * rf.jump[a]) for rf in spatial)
         m = max(0, -(-(need - original[1 + a]) // step[a]))
+        fallback = None  # the first size that analyses: fields that always reach the border are clipped
         for _ in range(MAX_TRIES):
             shape = _set(original, a, original[1 + a] + m * step[a])
             report = _analyze(graph, shape)
             if report is not None and _inside(report, targets, a, shape):
                 big.append(shape[1 + a])
                 break
+            if report is not None and fallback is None:
+                fallback = shape[1 + a]
             m += 1
         else:
-            raise CnnCalcError(f"found no input size that holds the receptive fields of {', '.join(targets)}")
+            if fallback is None:
+                return []  # no input size analyses: the fields are reported unmeasured
+            big.append(fallback)
     everywhere = (original[0], *big)
-    single = _analyze(graph, everywhere)
-    if rank == 1 or (single is not None and numel(everywhere[1:]) <= 2 * max(big) * min(original[1:])):
-        if single is not None:
-            return [(everywhere, tuple(range(rank)))]
-    plans = []
+    single = _analyze(graph, everywhere) is not None
+    if single and (rank == 1 or numel(everywhere[1:]) <= 2 * max(big) * min(original[1:])):
+        return [(everywhere, tuple(range(rank)))]
+    plans: list[tuple[Shape, tuple[int, ...]]] = []
     for a in range(rank):
-        plans.append((_narrow(graph, original, targets, a, big[a], step), (a,)))
+        plans.append((_narrow(graph, original, targets, a, big, step), (a,)))
     cost = sum(numel(p[0][1:]) for p in plans)
-    if single is not None and numel(everywhere[1:]) <= cost:
+    if single and numel(everywhere[1:]) <= cost:
         return [(everywhere, tuple(range(rank)))]
     return plans
 
 
-def _narrow(graph: Graph, original: Shape, targets: Sequence[str], axis: int, size: int,
+def _narrow(graph: Graph, original: Shape, targets: Sequence[str], axis: int, big: Sequence[int],
             step: Sequence[int]) -> Shape:
-    """Axis `axis` at `size`, the other axes as small as the network analyses with."""
+    """Axis `axis` at its enlarged size, the other axes as small as the network analyses with
+    while still holding every field there (`_overlaps`); at worst the others enlarged too."""
     rank = len(original) - 1
     smallest = [(original[1 + b] - 1) % step[b] + 1 for b in range(rank)]
-    for k in range(MAX_TRIES):
-        shape = tuple([original[0]] + [
-            size if b == axis else min(original[1 + b], smallest[b] + k * step[b]) for b in range(rank)
-        ])
+    k = 0
+    while True:
+        sizes = [big[b] if b == axis else min(big[b], smallest[b] + k * step[b]) for b in range(rank)]
+        shape = (original[0], *sizes)
         report = _analyze(graph, shape)
         if report is not None and all(_overlaps(report, targets, b, shape) for b in range(rank) if b != axis):
             return shape
-        if all(shape[1 + b] == original[1 + b] for b in range(rank) if b != axis):
-            break
-    return _set(original, axis, size)
+        if sizes == list(big):  # some field reaches the border on another axis at any size
+            return shape if report is not None else _set(original, axis, big[axis])
+        k = 2 * k + 1
 
 
 def _step(report: Report, axis: int) -> int:
@@ -212,7 +251,7 @@ def _step(report: Report, axis: int) -> int:
     step = 1
     for row in report.layers:
         if not row.rf.whole:
-            step = math.lcm(step, row.rf.jump[axis].numerator)
+            step = math.lcm(step, Fraction(row.rf.jump[axis]).numerator)
     return step
 
 
@@ -221,14 +260,22 @@ def _set(shape: Shape, axis: int, value: int) -> Shape:
 
 
 def _statuses(graph: Graph, report: Report) -> dict[str, str]:
-    """exact / bound / approximate per layer, from its inputs' and its own `rf_exact`."""
+    """exact / bound / approximate per layer, from its inputs and its own `Layer.rf_exact`.
+
+    A bound (after a transposed convolution or uneven adaptive bins) stays a bound
+    through layers that do not widen the field; a window after it is approximate:
+    its units are unevenly spaced, and the field's recurrence (with the average
+    jump) bounds neither the largest nor the smallest field. So is a merge of
+    branches whose jumps differ.
+    """
+    rank = len(report.input_shape) - 1
+    fields = {INPUT: RF.of_input(rank), **{r.name: r.rf for r in report.layers}}
     status: dict[str, str] = {INPUT: "exact"}
-    rows = {r.name: r for r in report.layers}
-    for node in graph.order:
-        row = rows[node.name]
+    for node, row in zip(graph.order, report.layers, strict=True):
         ins = [status[i] for i in node.inputs]
-        jumps = {rows[i].rf.jump if i != INPUT else None for i in node.inputs if i == INPUT or not rows[i].rf.whole}
-        if "approximate" in ins or len(jumps) > 1:
+        seen = [fields[i] for i in node.inputs if not fields[i].whole]
+        wider = any(row.rf.size[a] > max(f.size[a] for f in seen) for a in range(rank))
+        if "approximate" in ins or len({f.jump for f in seen}) > 1 or ("bound" in ins and wider):
             status[node.name] = "approximate"
         elif "bound" in ins or not node.layer.rf_exact(row.input_shapes, row.output_shape):
             status[node.name] = "bound"

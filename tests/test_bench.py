@@ -221,3 +221,29 @@ def test_save_replaces_atomically(tmp_path: Path) -> None:
     save(target, "new\n")
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_cuda_timer_reads_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CUDA branch of the loop, with stand-in events: each sample is the events' elapsed time."""
+    import torch
+
+    log: list[str] = []
+
+    class FakeEvent:
+        def __init__(self, enable_timing: bool) -> None:
+            assert enable_timing
+
+        def record(self) -> None:
+            log.append("record")
+
+        def synchronize(self) -> None:
+            log.append("sync")
+
+        def elapsed_time(self, end: FakeEvent) -> float:
+            return 2.5  # milliseconds, as torch.cuda.Event reports them
+
+    monkeypatch.setattr(torch.cuda, "Event", FakeEvent)
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda: None)
+    result = timing.time_loop(lambda: log.append("call"), "cuda", warmup=1, min_iters=2, min_time=0)
+    assert (result.iterations, result.median_ms, result.p90_ms) == (2, 2.5, 2.5)
+    assert log == ["call"] + ["record", "call", "record", "sync"] * 2  # warm-up, then start/call/end/wait

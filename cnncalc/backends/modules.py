@@ -23,12 +23,44 @@ class MinPool(nn.Module):
         return -out
 
 
+class WindowSum(nn.Module):
+    """The sum over each window of a max pooling's geometry (kernel, stride, padding, dilation,
+    ceil_mode): its linear stand-in when receptive fields are measured by gradients.
+
+    The input is padded (or cropped) to exactly the windows max pooling reads, then
+    summed by a convolution of ones applied to each channel alone.
+    """
+
+    def __init__(self, kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],
+                 dilation: Sequence[int], ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel, self.stride, self.padding = tuple(kernel), tuple(stride), tuple(padding)
+        self.dilation, self.ceil_mode = tuple(dilation), ceil_mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pads: list[int] = []
+        for axis, (k, s, p, d) in enumerate(zip(self.kernel, self.stride, self.padding, self.dilation, strict=True)):
+            n = x.shape[2 + axis]
+            span = n + 2 * p - d * (k - 1) - 1
+            count = (-(-span // s) if self.ceil_mode else span // s) + 1
+            if self.ceil_mode and (count - 1) * s >= n + p:
+                count -= 1  # torch drops a last window that starts in the right padding
+            pads = [p, (count - 1) * s + d * (k - 1) + 1 - n - p, *pads]
+        padded = nn.functional.pad(x, pads)
+        c = x.shape[1]
+        ones = torch.ones((c, 1, *self.kernel), dtype=x.dtype, device=x.device)
+        conv = getattr(nn.functional, f"conv{len(self.kernel)}d")
+        out: torch.Tensor = conv(padded, ones, None, self.stride, 0, self.dilation, c)
+        return out
+
+
 class SpatialPyramidPooling(nn.Module):
     """Spatial pyramid pooling: adaptive pooling to n bins per axis for each level,
     flattened and concatenated in level order: ``(N, C·Σ nʳ)``."""
 
     def __init__(self, levels: Sequence[int], mode: str = "max", rank: int = 2) -> None:
         super().__init__()
+        self.levels, self.mode, self.rank = tuple(levels), mode, rank  # kept for `cnncalc export`
         cls: type[nn.Module] = getattr(nn, f"Adaptive{mode.capitalize()}Pool{rank}d")
         self.pools = nn.ModuleList(cls(n) for n in levels)
 

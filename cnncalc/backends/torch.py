@@ -53,25 +53,25 @@ def build_module(graph: Graph, *, device: str | torch.device | None = None, inpl
 
 
 def lower(graph: Graph, report: Report | None = None, *, rf_copy: bool = False,
-          keep: Collection[str] | None = None, outputs: Collection[str] | None = None,
-          device: str | torch.device | None = None, inplace: bool = False) -> Built:
+          outputs: Collection[str] | None = None, device: str | torch.device | None = None,
+          inplace: bool = False) -> Built:
     """Lower every layer and generate the forward.
 
     `rf_copy` lowers with each layer's `to_torch_linear` (the stand-in used to
     measure receptive fields) and passes every layer's output through `support`.
-    `keep` restricts the module to those layers (which
-    must include their ancestors); `outputs` makes the forward return those
-    layers' outputs as a tuple instead of the network's output.
+    `outputs` makes the forward return those layers' outputs as a tuple instead
+    of the network's output. `device` is where the modules are created ("meta":
+    shapes only, no memory). `inplace`: see `build_module`.
     """
     report = report if report is not None else analyze_graph(graph)
     rows = {r.name: r for r in report.layers}
-    nodes = [n for n in graph.order if keep is None or n.name in keep]
+    nodes = list(graph.order)
     paths = module_paths([n.name for n in nodes])
-    reads = _in_place(graph, report) if inplace else set()
+    in_place = _in_place(graph, report) if inplace else set()
     root = nn.Module()  # submodules registered in topological order (parameters() follows it)
     with _device(device):
         for node in nodes:
-            _attach(root, paths[node.name], _lower_one(node, rows[node.name], rf_copy, node.name in reads))
+            _attach(root, paths[node.name], _lower_one(node, rows[node.name], rf_copy, node.name in in_place))
     code = fx.Graph()
     values: dict[str, fx.Node] = {INPUT: code.placeholder("x")}
     for node in nodes:
@@ -138,7 +138,7 @@ def module_paths(names: list[str]) -> dict[str, str]:
     result = {}
     for name in names:
         parts = name.split(".")
-        path = []
+        path: list[str] = []
         for k in range(1, len(parts) + 1):
             prefix = ".".join(parts[:k])
             if prefix not in renamed:

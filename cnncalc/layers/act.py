@@ -43,6 +43,12 @@ class Elementwise(Layer):
     def output_shape(self, ins: Shapes) -> Shape:
         return tuple(ins[0])
 
+    def to_torch_linear(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+        """For measuring receptive fields: the identity, which has the same (pointwise) field."""
+        import torch.nn as nn
+
+        return nn.Identity()
+
 
 class Activation(Elementwise):
     """An activation lowered to ``torch.nn.<TORCH>(**arguments)``.

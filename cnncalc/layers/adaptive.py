@@ -106,6 +106,16 @@ class AdaptivePool(Layer):
 
         return getattr(nn, f"{self.TORCH}{spatial_rank(ins[0])}d")(self.sizes(ins[0]))  # type: ignore[no-any-return]
 
+    def to_torch_linear(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+        """For measuring receptive fields: average pooling over the same bins."""
+        import torch.nn as nn
+
+        return getattr(nn, f"AdaptiveAvgPool{spatial_rank(ins[0])}d")(self.sizes(ins[0]))  # type: ignore[no-any-return]
+
+    def rf_exact(self, ins: Shapes, out: Shape) -> bool:
+        """Uneven bins: the field uses the widest, an upper bound for the others."""
+        return all(n % o == 0 for n, o in zip(ins[0][1:], self.sizes(ins[0]), strict=True))
+
 
 @register("adaptive_avgpool", "adaptive_avg_pool")
 class AdaptiveAvgPool(AdaptivePool):

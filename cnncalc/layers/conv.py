@@ -314,6 +314,10 @@ class ConvTranspose(Layer):
         kernel, stride, pad, _, dilation = self.geometry(ins[0])
         return fields[0].through_transposed(kernel, stride, pad, dilation)
 
+    def rf_exact(self, ins: Shapes, out: Shape) -> bool:
+        """The field is the largest over output positions (see `RF.through_transposed`)."""
+        return False
+
     def biases(self, ins: Shapes, out: Shape) -> int:
         return self.out if self.bias else 0
 
@@ -323,11 +327,9 @@ class ConvTranspose(Layer):
                 *worked.transposed_steps(ins[0], out, kernel, stride, pad, out_pad, dilation)]
 
     def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        kernel, biases = self.geometry(ins[0])[0], self.biases(ins, out)
-        weights = self.params(ins, out) - biases
-        text = worked.product([*kernel, ins[0][0], self.out if self.groups == 1 else f"({self.out}/{self.groups})"])
-        return [Step("params", f"params = {text}" + (f" + {biases}" if biases else "") + f" = "
-                     f"{worked.num(weights + biases)}", weights + biases, "k·k·C_in·(out/groups) weights + out biases")]
+        outs = self.out if self.groups == 1 else f"({self.out}/{self.groups})"
+        return [worked.weights_step([*self.geometry(ins[0])[0], ins[0][0], outs], self.params(ins, out),
+                                    self.biases(ins, out), "k·k·C_in·(out/groups) weights + out biases")]
 
     def macs_steps(self, ins: Shapes, out: Shape) -> list[Step]:
         kernel = self.geometry(ins[0])[0]

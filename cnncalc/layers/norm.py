@@ -191,6 +191,12 @@ class GroupNorm(StatNorm):
                 f"the channels must be evenly divisible by the number of groups. "
                 f"Received: groups={self.groups}, channels={shape[0]}"
             )
+        values = shape[0] // self.groups * numel(shape[1:])
+        if values < 2:  # torch refuses it too ("Expected more than 1 value per channel")
+            raise LayerError(
+                f"group norm needs more than one value per group to compute its statistics. "
+                f"Received: {shape[0] // self.groups} channel(s) per group on a {fmt_shape(shape)} input"
+            )
         return shape
 
     def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:

@@ -99,6 +99,13 @@ class MaxPool(Pool):
             kernel, stride, pad, dilation, ceil_mode=self.ceil_mode
         )
 
+    def to_torch_linear(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+        """For measuring receptive fields: the sum over the same windows (min pooling inherits it)."""
+        from cnncalc.backends.modules import WindowSum
+
+        _, kernel, stride, pad = self.torch_args(ins[0])
+        return WindowSum(kernel, stride, pad, self.geometry(ins[0])[3], self.ceil_mode)
+
 
 @register("minpool", "min_pool")
 class MinPool(MaxPool):
@@ -124,6 +131,18 @@ class AvgPool(Pool):
     )
     dilation: IntOrTuple = 1  # torch's average pooling has no dilation
     count_include_pad: bool
+
+    def output_shape(self, ins: Shapes) -> Shape:
+        out = super().output_shape(ins)
+        kernel = self.geometry(ins[0])[0]
+        if len(kernel) == 3 and any(n < k for n, k in zip(ins[0][1:], kernel, strict=True)):
+            # torch's AvgPool3d refuses it ("input image smaller than kernel size"), padding or not
+            raise LayerError(
+                f"3-D average pooling needs an input at least as large as the kernel in every dimension "
+                f"(torch's rule, whatever the padding). Received: input {'×'.join(map(str, ins[0][1:]))}, "
+                f"kernel {'×'.join(map(str, kernel))}"
+            )
+        return out
 
     def extra_flops(self, ins: Shapes, out: Shape) -> int:
         return self.window_volume(ins[0]) * numel(out)

@@ -222,6 +222,12 @@ def dense_params(shape: Sequence[int], outputs: int, biases: int) -> Step:
     return Step("params", f"{formula} = {num(inputs * outputs + biases)}", inputs * outputs + biases, note)
 
 
+def weights_step(factors: Sequence[int | str], params: int, biases: int, note: str) -> Step:
+    """``params = factors + biases``, the factors' product being the weights."""
+    formula = f"params = {product(factors)}" + (f" + {biases}" if biases else "")
+    return Step("params", f"{formula} = {num(params)}", params, note)
+
+
 def macs_step(outer: Sequence[int | str], inner: Sequence[int | str], value: int, note: str) -> Step:
     """``MACs = (outer)·(inner)``: e.g. output elements × multiply-accumulates per output element."""
     return Step("macs", f"MACs = ({product(outer)})·({product(inner)}) = {num(value)}", value, note)
