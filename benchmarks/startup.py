@@ -33,12 +33,14 @@ SCRIPTS = {
     "fvcore": (
         "fvcore",
         "import torch, torchvision; from fvcore.nn import FlopCountAnalysis, flop_count_table;"
-        "m = torchvision.models.{net}(weights=None).eval(); print(flop_count_table(FlopCountAnalysis(m, torch.zeros(1, 3, 224, 224))))",
+        "m = torchvision.models.{net}(weights=None).eval();"
+        "print(flop_count_table(FlopCountAnalysis(m, torch.zeros(1, 3, 224, 224))))",
     ),
     "ptflops": (
         "ptflops",
         "import torchvision; from ptflops import get_model_complexity_info;"
-        "m = torchvision.models.{net}(weights=None); print(get_model_complexity_info(m, (3, 224, 224), print_per_layer_stat=True))",
+        "m = torchvision.models.{net}(weights=None);"
+        "print(get_model_complexity_info(m, (3, 224, 224), print_per_layer_stat=True))",
     ),
 }
 

@@ -95,7 +95,7 @@ def print_verify(console: Console, result: VerifyResult) -> None:
                 continue
             mark = OK if f.ok else f"[red]{BAD}[/]"
             status = {"exact": "must be equal", "bound": "analytic is the largest over units: measured ≤",
-                      "approximate": "merged branches with different jumps: not checked",
+                      "approximate": "the recurrence is only an estimate here: not checked",
                       "unmeasured": "no input size holds this field"}[f.status]
             if f.clipped:
                 status += f"; no input holds it: clipped to the input, expected {shape_text(f.expected)}"

@@ -247,9 +247,68 @@ def test_export_is_standalone_and_equivalent(network: str, input_shape: Shape, p
 
 
 def test_export_of_branches_and_custom_modules() -> None:
-    # the 3-D net above: 1,718 params, 2×16×16×16 out; concat is copied into the file
+    # the 3-D net above: 1,718 params, 2×16×16×16 out; the concat is an expression in forward
     source = export_torch(cnncalc.load_text_graph(THREE_D))
-    assert "class Concat(nn.Module)" in source
+    assert "torch.cat([b1, x], dim=1)  # concat1" in source
+    assert source.count("(nn.Module)") == 1  # one class
     module = _exec_export(source)
     assert sum(p.numel() for p in module.parameters()) == 492 + 12 + 42 + 978 + 194
     assert tuple(module(torch.zeros(1, 3, 8, 16, 16)).shape) == (1, 2, 16, 16, 16)
+
+
+MIN_POOL = """
+name: minpool_net
+input: [1, 6]
+layers:
+  - {minpool: {kernel: 2}, name: low}    # 6 → 3
+  - {add: [low, low]}
+"""
+
+
+def test_export_copies_modules_torch_lacks() -> None:
+    source = export_torch(cnncalc.load_text_graph(MIN_POOL))
+    assert "class MinPool(nn.Module)" in source
+    module = _exec_export(source)
+    x = torch.tensor([[[3.0, 1.0, 5.0, 4.0, 0.0, 2.0]]])
+    # min over pairs (3, 1), (5, 4), (0, 2) = 1, 4, 0; added to itself
+    assert module(x).tolist() == [[[2.0, 8.0, 0.0]]]
+
+
+TRAINABLE = """
+name: trainable
+input: [3, 8, 8]
+layers:
+  - {conv: {out: 4, padding: 1}, name: c1}
+  - {bn, name: bn1}
+  - {relu, name: r1}                 # after bn: in place
+  - {dropout: 0.5, name: d1}         # after an in-place relu, which keeps its output: not in place
+  - {sigmoid, name: s1}
+  - {relu, name: r2}                 # sigmoid keeps its output for the backward pass: not in place
+  - {conv: {out: 4, padding: 1}, name: c2}
+  - {add: [c2, r2], name: sum}       # c2's output, read once: accumulated in place
+  - {relu, name: r3}                 # after an in-place sum: in place
+  - global_avgpool
+  - flatten
+  - {linear: 2}
+"""
+
+
+def test_in_place_layers_train_like_the_plain_module() -> None:
+    """Forward and backward in training mode give the same loss and gradients in place or not."""
+    graph = cnncalc.load_text_graph(TRAINABLE)
+    fast = lower(graph, inplace=True).module.train()
+    plain = lower(graph, inplace=False).module.train()
+    plain.load_state_dict(fast.state_dict())
+    flags = {name: fast.get_submodule(name).inplace for name in ("r1", "d1", "r2", "sum", "r3")}
+    assert flags == {"r1": True, "d1": False, "r2": False, "sum": True, "r3": True}
+    x = torch.randn(4, 3, 8, 8)
+    losses = []
+    for module in (fast, plain):
+        torch.manual_seed(0)  # the same dropout mask
+        loss = module(x).square().sum()
+        loss.backward()
+        losses.append(loss.item())
+    assert losses[0] == pytest.approx(losses[1])
+    for (name, a), b in zip(fast.named_parameters(), plain.parameters(), strict=True):
+        assert a.grad is not None and b.grad is not None
+        assert torch.allclose(a.grad, b.grad, atol=1e-6), name

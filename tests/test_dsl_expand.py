@@ -200,6 +200,7 @@ def test_input_shape_override() -> None:
         ("layers: [{conv: 4, name: in}]", ["identifier other than 'input' and 'in'"], 3),
         ("blocks: {b: {layers: [{b: null}]}}\nlayers: [b]", ["nest more than"], 3),
         ("layers: [{conv: $nope}]", ["undefined name 'nope'"], 3),
+        ("layers: [{conv: 4, name: a}, {add: [a, input], from: a}]", ["inputs twice"], 3),
         ("vars: {w: 1}\nlayers: [{conv: 4}]\nlayer: []", ["unknown top-level key 'layer'", "did you mean"], 5),
     ],
 )

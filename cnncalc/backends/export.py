@@ -3,9 +3,10 @@
 One ``nn.Module`` class: the layers are attributes set in ``__init__`` (in the
 network's order, a comment line where a block instance begins) and ``forward``
 is written out as straight-line code, reusing ``x`` along chains and naming the
-tensors that are read more than once. The file imports only torch; the few
-modules torch lacks (merges, min pooling ...) are copied into it from
-`cnncalc.backends.modules`.
+tensors that are read more than once; merges are written as expressions
+(``a + b``, ``torch.cat([a, b], dim=1)``: a module's ``code(args)``). The file
+imports only torch; the few modules torch lacks (min pooling, spatial pyramid
+pooling ...) are copied into it from `cnncalc.backends.modules`.
 
 Each layer is built by its own `to_torch` and written back as the constructor
 call that rebuilds it: the constructor's parameters are read from the module's
@@ -63,13 +64,19 @@ def export_torch(graph: Graph) -> str:
         if node.scope != scope and node.scope:
             init.append(f"        # {'.'.join(node.scope)}")
         scope = node.scope
-        init.append(f"        self.{attrs[node.name]} = {constructor(built.submodule(node.name), used)}")
-        args = ", ".join(variable[i] for i in node.inputs)
+        module = built.submodule(node.name)
+        inline = getattr(module, "code", None)  # merges are written as expressions: a + b, torch.cat(...)
+        args = [variable[i] for i in node.inputs]
+        if callable(inline):
+            call = f"{inline(args)}  # {node.name}"
+        else:
+            init.append(f"        self.{attrs[node.name]} = {constructor(module, used)}")
+            call = f"self.{attrs[node.name]}({', '.join(args)})"
         if chained(node.name, k) and graph.last_use.get(in_x, -1) <= k:
             variable[node.name], in_x = "x", node.name
         else:
             variable[node.name] = attrs[node.name]
-        body.append(f"        {variable[node.name]} = self.{attrs[node.name]}({args})")
+        body.append(f"        {variable[node.name]} = {call}")
     body.append(f"        return {variable[graph.output]}")
     class_name = built.module.__class__.__name__
     shape = fmt_shape(spec.input_shape)

@@ -88,13 +88,25 @@ class ChannelsFirstLayerNorm(nn.Module):
 
 
 class Add(nn.Module):
-    """The elementwise sum of its inputs (residual connections): ``forward(*xs)``."""
+    """The elementwise sum of its inputs (residual connections): ``forward(*xs)``.
+
+    With ``inplace`` the sum is accumulated into the first input, as torchvision's
+    ``out += identity`` (the torch backend sets it where no one else reads that input).
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         total = xs[0]
-        for x in xs[1:]:
-            total = total + x
+        for k, x in enumerate(xs[1:]):
+            total = total.add_(x) if self.inplace or k > 0 else total + x
         return total
+
+    def code(self, args: Sequence[str]) -> str:
+        """The same as a Python expression (`cnncalc export`)."""
+        return " + ".join(args)
 
 
 class Concat(nn.Module):
@@ -107,6 +119,10 @@ class Concat(nn.Module):
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         return torch.cat(xs, dim=self.dim)
 
+    def code(self, args: Sequence[str]) -> str:
+        """The same as a Python expression (`cnncalc export`)."""
+        return f"torch.cat([{', '.join(args)}], dim={self.dim})"
+
 
 class Mul(nn.Module):
     """The elementwise product of its inputs, broadcasting size-1 dimensions (SE gates)."""
@@ -116,3 +132,7 @@ class Mul(nn.Module):
         for x in xs[1:]:
             product = product * x
         return product
+
+    def code(self, args: Sequence[str]) -> str:
+        """The same as a Python expression (`cnncalc export`)."""
+        return " * ".join(args)

@@ -67,11 +67,13 @@ def lower(graph: Graph, report: Report | None = None, *, rf_copy: bool = False,
     rows = {r.name: r for r in report.layers}
     nodes = list(graph.order)
     paths = module_paths([n.name for n in nodes])
-    in_place = _in_place(graph, report) if inplace else set()
-    root = nn.Module()  # submodules registered in topological order (parameters() follows it)
     with _device(device):
-        for node in nodes:
-            _attach(root, paths[node.name], _lower_one(node, rows[node.name], rf_copy, node.name in in_place))
+        lowered = {n.name: _lower_one(n, rows[n.name], rf_copy) for n in nodes}
+    for name in _in_place(graph, report, lowered) if inplace else ():
+        lowered[name].inplace = True  # type: ignore[assignment]
+    root = nn.Module()  # submodules registered in topological order (parameters() follows it)
+    for node in nodes:
+        _attach(root, paths[node.name], lowered[node.name])
     code = fx.Graph()
     values: dict[str, fx.Node] = {INPUT: code.placeholder("x")}
     for node in nodes:
@@ -96,13 +98,9 @@ def _attach(root: nn.Module, path: str, module: nn.Module) -> None:
     parent.add_module(leaf, module)
 
 
-def _lower_one(node: LayerSpec, row: LayerReport, rf_copy: bool, inplace: bool) -> nn.Module:
-    layer = node.layer
+def _lower_one(node: LayerSpec, row: LayerReport, rf_copy: bool) -> nn.Module:
     ins, out = row.input_shapes, row.output_shape
-    module = layer.to_torch_linear(ins, out) if rf_copy else layer.to_torch(ins, out)
-    if inplace and isinstance(getattr(module, "inplace", None), bool):
-        module.inplace = True  # type: ignore[assignment]
-    return module
+    return node.layer.to_torch_linear(ins, out) if rf_copy else node.layer.to_torch(ins, out)
 
 
 class _Support(torch.autograd.Function):
@@ -154,35 +152,43 @@ def module_paths(names: list[str]) -> dict[str, str]:
     return result
 
 
-def _in_place(graph: Graph, report: Report) -> set[str]:
-    """Layers that may overwrite their input: the input's storage is a fresh tensor that
-    no other layer reads and that is not the network's input or output.
+def _in_place(graph: Graph, report: Report, modules: dict[str, nn.Module]) -> list[str]:
+    """Layers whose module can overwrite its (first) input, and may: as torchvision's
+    ``ReLU(inplace=True)`` and ``out += identity``.
 
-    A layer without arithmetic (identity, dropout, flatten: no FLOPs) may return its
-    input itself or a view of it, and so may a layer made in-place: writing into
-    their outputs writes into their inputs, so the whole chain back to the layer that
-    made the storage must have one reader each.
+    The input's storage must be read by no other layer, and be neither the network's
+    input nor its output. A layer without arithmetic (identity, dropout, flatten: no
+    FLOPs) may return its input or a view of it, and an in-place layer returns its
+    input: the chain back to the layer that made the storage is followed, and each
+    link must have that one reader. For training, the storage must be made by a
+    layer that does not keep its output for the backward pass: one with parameters
+    (conv, linear, norms) or a merge; and only merges (which keep nothing) may have
+    written into it in place before.
     """
     readers: dict[str, int] = {}
     for node in graph.order:
         for i in node.inputs:
             readers[i] = readers.get(i, 0) + 1
     rows = {r.name: r for r in report.layers}
+    merges = {n.name for n in graph.order if n.layer.MAX_INPUTS != 1}
     alias_of: dict[str, str] = {}  # layer -> the input whose storage its output may share
-    result = set()
+    written: set[str] = set()  # layers made in place
     for node in graph.order:
-        if len(node.inputs) != 1:
-            continue
         source = node.inputs[0]
-        if rows[node.name].flops == 0:
+        if len(node.inputs) == 1 and rows[node.name].flops == 0:
             alias_of[node.name] = source
+        if not isinstance(getattr(modules[node.name], "inplace", None), bool):
+            continue
         chain = [source]
         while chain[-1] in alias_of:
             chain.append(alias_of[chain[-1]])
-        if all(c != INPUT and c != graph.output and readers.get(c) == 1 for c in chain):
-            result.add(node.name)
+        root = chain[-1]
+        if (all(c not in (INPUT, graph.output) and readers.get(c) == 1 for c in chain)
+                and all(c in merges for c in chain if c in written)
+                and (rows[root].params > 0 or root in merges)):
+            written.add(node.name)
             alias_of[node.name] = source
-    return result
+    return [n.name for n in graph.order if n.name in written]
 
 
 @contextmanager

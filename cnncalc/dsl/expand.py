@@ -125,7 +125,10 @@ class Expander:
             known = [*layers.all_names(), *self.doc.blocks]
             raise CnnCalcError(f"unknown layer type {type_name!r}{did_you_mean(type_name, known)}; "
                                "see the README for the layer types, or define a block", where)
-        if sources is None and kind is not None and isinstance(value, list) and layers.REGISTRY[kind].MIN_INPUTS > 1:
+        if kind is not None and isinstance(value, list) and layers.REGISTRY[kind].MIN_INPUTS > 1:
+            if sources is not None:
+                raise CnnCalcError(f"{type_name} got its inputs twice: give them as its value or in 'from', "
+                                   "not both", where)
             sources, value = value, None  # {concat: [a, b]}: the value names the inputs
         if sources is not None and isinstance(entry, YMap) and "from" in entry:
             where_from = entry.loc("from")

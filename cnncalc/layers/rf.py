@@ -51,6 +51,11 @@ class RF:
     jump: tuple[Num, ...]
     start: tuple[Num, ...]
     whole: bool = False
+    # After a transposed convolution the units are unevenly spaced: `jump` is their average
+    # spacing, and a window over them can reach up to `slack` further (per axis) than the
+    # average says. The next widening window adds it, so `size` stays an upper bound.
+    slack: tuple[Num, ...] = ()
+    bound: bool = False  # `size` is the largest field over positions, not every unit's
 
     @classmethod
     def of_input(cls, rank: int) -> RF:
@@ -85,14 +90,19 @@ class RF:
         size: list[Num] = []
         jump: list[Num] = []
         start: list[Num] = []
-        for r, j, s, k, t, p, d in zip(
+        slack = list(self.slack)
+        for axis, (r, j, s, k, t, p, d) in enumerate(zip(
             self.size, self.jump, self.start, kernel, stride, padding, dilation, strict=True
-        ):
+        )):
             span = d * (k - 1)  # k_eff - 1
             size.append(r + span * j)
+            if slack and span:
+                size[-1] = _exact(size[-1] + slack[axis])
+                slack[axis] = 0
             start.append(s + (_half(span, j) - p) * j)
             jump.append(j * t)
-        return RF(tuple(size), tuple(jump), tuple(start))
+        return RF(tuple(size), tuple(jump), tuple(start), slack=tuple(slack) if any(slack) else (),
+                  bound=self.bound)
 
     def through_transposed(
         self,
@@ -124,7 +134,10 @@ class RF:
                 lo = hi = max(lo, hi)
             start.append(_exact(Fraction(s) + Fraction(lo + hi, 2) * Fraction(j)))
             jump.append(_exact(Fraction(j) / t))
-        return RF(tuple(size), tuple(jump), tuple(start))
+        # consecutive outputs map to inputs floor(o/t) apart on average: one jump of rounding
+        slack = tuple(_exact((self.slack[a] if self.slack else 0) + self.jump[a] - jump[a])
+                      for a in range(self.rank))
+        return RF(tuple(size), tuple(jump), tuple(start), slack=slack if any(slack) else (), bound=True)
 
     @staticmethod
     def union(fields: Sequence[RF]) -> RF:
@@ -147,7 +160,9 @@ class RF:
             size.append(_exact(hi - lo + 1))
             start.append(_exact((lo + hi) / 2))
             jump.append(max(f.jump[axis] for f in fields))
-        return RF(tuple(size), tuple(jump), tuple(start))
+        slack = tuple(max((f.slack[a] if f.slack else 0) for f in fields) for a in range(first.rank))
+        return RF(tuple(size), tuple(jump), tuple(start), slack=slack if any(slack) else (),
+                  bound=any(f.bound for f in fields))
 
     def size_ints(self) -> tuple[int, ...]:
         """Sizes rounded up to whole pixels (exact except after transposed convolutions)."""
