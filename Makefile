@@ -9,7 +9,7 @@ run: $(VENV)/.installed
 	$(BIN)/cnncalc shapes vgg16
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check cnncalc tests benchmarks
+	$(BIN)/ruff check cnncalc tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/pytest
 

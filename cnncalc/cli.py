@@ -57,11 +57,11 @@ SetOpt = Annotated[
 ]
 
 
-def _shape(text: str | None) -> tuple[int, ...] | None:
+def parse_input(text: str | None) -> tuple[int, ...] | None:
     return None if text is None else parse_shape(text)
 
 
-def _overrides(items: list[str] | None) -> dict[str, object]:
+def parse_overrides(items: list[str] | None) -> dict[str, object]:
     result: dict[str, object] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
@@ -71,7 +71,7 @@ def _overrides(items: list[str] | None) -> dict[str, object]:
     return result
 
 
-def _console() -> Console:
+def make_console() -> Console:
     from rich.console import Console
 
     console = Console()
@@ -92,11 +92,11 @@ def shapes(
     format: FormatOpt = Format.table,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
-    report = cnncalc.analyze(network, input_shape=_shape(input), batch=batch, dtype=dtype.value,
-                             overrides=_overrides(set))
+    report = cnncalc.analyze(network, input_shape=parse_input(input), batch=batch, dtype=dtype.value,
+                             overrides=parse_overrides(set))
     rows = collapse(report, depth)
     if format is Format.table:
-        render.print_shapes(_console(), report, rows)
+        render.print_shapes(make_console(), report, rows)
     else:
         sys.stdout.write(render.shapes_text(report, rows, format.value))
 
@@ -114,12 +114,12 @@ def compare(
     """Totals of several networks side by side, with ratios to the first."""
     if len(networks) < 2:
         raise CnnCalcError("compare needs at least two networks, e.g. cnncalc compare alexnet squeezenet1_0")
-    rows = cnncalc.compare(networks, input_shape=_shape(input), batch=batch, dtype=dtype.value)
+    rows = cnncalc.compare(networks, input_shape=parse_input(input), batch=batch, dtype=dtype.value)
     if bench:
-        _compare_bench(rows, networks, _shape(input), batch, dtype.value, format)
+        cli_torch.compare_bench(rows, networks, parse_input(input), batch, dtype.value, format)
         return
     if format is Format.table:
-        render.print_comparison(_console(), rows)
+        render.print_comparison(make_console(), rows)
     else:
         sys.stdout.write(render.comparison_text(rows, format.value))
 
@@ -129,286 +129,9 @@ def list_(format: FormatOpt = Format.table) -> None:
     """The built-in zoo: every architecture with its params, MACs, depth and source."""
     reports = cnncalc.catalogue()
     if format is Format.table:
-        render.print_catalogue(_console(), reports)
+        render.print_catalogue(make_console(), reports)
     else:
         sys.stdout.write(render.catalogue_text(reports, format.value))
-
-
-# -- bench ----------------------------------------------------------------------------------------
-
-
-class BenchDevice(str, Enum):
-    cpu = "cpu"
-    cuda = "cuda"
-    auto = "auto"
-
-
-class BenchDtype(str, Enum):
-    fp32 = "fp32"
-    fp16 = "fp16"
-    bf16 = "bf16"
-
-
-def _batches(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(v) for v in text.replace(" ", "").split(",") if v)
-    except ValueError:
-        values = ()
-    if not values or min(values) < 1:
-        raise CnnCalcError(f"--batch {text!r}: give batch sizes >= 1 separated by commas, e.g. 1,8,32")
-    return values
-
-
-@app.command()
-def bench(
-    networks: Annotated[list[str], typer.Argument(help="Zoo names or YAML paths.")],
-    device: Annotated[BenchDevice, typer.Option("--device", help="cpu, cuda, or auto (cuda if available).")]
-    = BenchDevice.auto,
-    batch: Annotated[str, typer.Option("--batch", "-b", help="Batch sizes, a sweep: 1,8,32.")] = "1",
-    dtype: Annotated[BenchDtype, typer.Option("--dtype", help="fp32, fp16 or bf16.")] = BenchDtype.fp32,
-    channels_last: Annotated[bool, typer.Option("--channels-last", help="NHWC memory format.")] = False,
-    compile_: Annotated[bool, typer.Option("--compile", help="Run the module through torch.compile.")] = False,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, help="torch's CPU threads.")] = None,
-    warmup: Annotated[int, typer.Option("--warmup", min=0, help="Untimed calls first.")] = 10,
-    min_iters: Annotated[int, typer.Option("--min-iters", min=1, help="Timed calls, at least.")] = 10,
-    min_time: Annotated[float, typer.Option("--min-time", min=0, help="Seconds of timed calls, at least.")] = 1.0,
-    input: InputOpt = None,
-    format: FormatOpt = Format.table,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Also save the results to FILE (in "
-                                               "--format; JSON when the format is table).")] = None,
-) -> None:
-    """Measured latency, throughput, GFLOP/s against the device's ceiling, and peak memory."""
-    from cnncalc import bench as bench_lib
-    from cnncalc import render_bench
-
-    options = bench_lib.BenchOptions(device=device.value, batches=_batches(batch), dtype=dtype.value,
-                                     channels_last=channels_last, compile=compile_, threads=threads,
-                                     warmup=warmup, min_iters=min_iters, min_time=min_time)
-    with render_bench.progress_bar() as progress:
-        run = bench_lib.run(networks, options, input_shape=_shape(input), progress=progress)
-    if output is not None:
-        render_bench.save(output, render_bench.bench_text(run, "json" if format is Format.table else format.value))
-    if format is Format.table:
-        render_bench.print_bench(_console(), run)
-    else:
-        sys.stdout.write(render_bench.bench_text(run, format.value))
-
-
-def _compare_bench(rows: list[cnncalc.ComparisonRow], networks: list[str], input_shape: tuple[int, ...] | None,
-                   batch: int, dtype: str, format: Format) -> None:
-    from cnncalc import bench as bench_lib
-    from cnncalc import render_bench
-
-    with render_bench.progress_bar() as progress:
-        run = bench_lib.run(networks, bench_lib.BenchOptions(batches=(batch,), dtype=dtype),
-                            input_shape=input_shape, progress=progress)
-    if format is Format.table:
-        render_bench.print_comparison_bench(_console(), rows, run)
-    else:
-        sys.stdout.write(render_bench.comparison_bench_text(rows, run, format.value))
-
-
-# -- verify and export ------------------------------------------------------------------------
-
-
-class VerifyDevice(str, Enum):
-    cpu = "cpu"
-    cuda = "cuda"
-
-
-class VerifyFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class ExportTarget(str, Enum):
-    torch = "torch"
-
-
-@app.command()
-def verify(
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
-    device: Annotated[VerifyDevice, typer.Option("--device", help="Where to run the torch module.")]
-    = VerifyDevice.cpu,
-    against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model: "
-                                                "torchvision:NAME, e.g. torchvision:resnet50.")] = None,
-    rf: Annotated[list[str] | None, typer.Option("--rf", help="Measure the receptive field of this layer "
-                                                 "(repeatable; default: the last spatial layer and three "
-                                                 "intermediate ones).")] = None,
-    input: InputOpt = None,
-    set: SetOpt = None,
-    format: Annotated[VerifyFormat, typer.Option("--format", "-f", help="table or json.")] = VerifyFormat.table,
-) -> None:
-    """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
-    (FlopCounterMode) and receptive fields (gradients). Exit status 1 on any disagreement."""
-    from cnncalc import render_verify
-    from cnncalc.verify import verify as verify_graph
-
-    graph = cnncalc.load(network, input_shape=_shape(input), overrides=_overrides(set))
-    result = verify_graph(graph, device=device.value, against=against, rf_layers=rf)
-    if format is VerifyFormat.table:
-        render_verify.print_verify(_console(), result)
-    else:
-        sys.stdout.write(render_verify.verify_text(result) + "\n")
-    if not result.ok:
-        raise typer.Exit(code=1)
-
-
-@app.command()
-def export(
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
-    to: Annotated[ExportTarget, typer.Option("--to", help="The framework to write code for.")] = ExportTarget.torch,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
-    input: InputOpt = None,
-    set: SetOpt = None,
-) -> None:
-    """Write the network as a standalone PyTorch file: one nn.Module class, no cnncalc import."""
-    from cnncalc.backends.export import export_torch
-
-    source = export_torch(cnncalc.load(network, input_shape=_shape(input), overrides=_overrides(set)))
-    if output is None:
-        sys.stdout.write(source)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(source)
-    except OSError as exc:
-        raise CnnCalcError(f"cannot write {output}: {exc.strerror}") from None
-
-
-# -- worked formulas: layer, explain, check, quiz -----------------------------------------------
-
-
-class Layout(str, Enum):
-    chw = "chw"
-    hwc = "hwc"
-
-
-class WorkedFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
-                                           "as textbooks write them.")]
-WorkedFormatOpt = Annotated[WorkedFormat, typer.Option("--format", "-f", help="table or json.")]
-
-
-@app.command()
-def layer(
-    kind: Annotated[str, typer.Argument(metavar="TYPE", help="A layer type: conv, maxpool, linear, bn ...")],
-    args: Annotated[list[str] | None, typer.Argument(metavar="[KEY=VALUE]...", help="The layer's arguments, "
-                                                     "as in YAML: out=10 kernel=5 padding=2 (or same).")] = None,
-    inputs: Annotated[list[str], typer.Option("--input", "-i", help="Input shape, channels first unless "
-                                              "--layout hwc: 3x32x32 (repeat for merges).")] = [],  # noqa: B006
-    layout: LayoutOpt = Layout.chw,
-    format: WorkedFormatOpt = WorkedFormat.table,
-) -> None:
-    """One layer, no network: output shape, params, MACs, FLOPs and receptive field, each with its formula."""
-    from cnncalc import render_check, worked
-
-    if not inputs:
-        raise CnnCalcError("give the input shape with --input, e.g. --input 3x32x32 (or 32x32x3 --layout hwc)")
-    solved = worked.solve_layer(kind, worked.parse_layer_args(args or []),
-                                worked.input_shapes(inputs, layout.value))
-    if format is WorkedFormat.json:
-        sys.stdout.write(render_check.solved_text([solved]) + "\n")
-    else:
-        render_check.print_solved(_console(), [solved], layout.value)
-
-
-@app.command()
-def explain(
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
-    name: Annotated[str, typer.Argument(metavar="LAYER", help="A layer or block name from `cnncalc shapes`, "
-                                        "or 'total' for where the parameters and MACs are.")],
-    input: InputOpt = None,
-    set: SetOpt = None,
-    layout: LayoutOpt = Layout.chw,
-    top: Annotated[int, typer.Option("--top", min=1, help="With 'total': how many of the largest layers.")] = 5,
-    format: WorkedFormatOpt = WorkedFormat.table,
-) -> None:
-    """The worked formulas of one layer inside a network, or the breakdown of its totals."""
-    from cnncalc import render_check, worked
-    from cnncalc.targets import TOTAL, Net
-
-    net = Net.of(cnncalc.load(network, input_shape=_shape(input), overrides=_overrides(set)))
-    if name == TOTAL:
-        result = worked.breakdown(net, top)
-        if format is WorkedFormat.json:
-            sys.stdout.write(render.to_json(render_check.breakdown_dict(result)) + "\n")
-        else:
-            render_check.print_breakdown(_console(), result)
-        return
-    solved = worked.explain(net, name)
-    if format is WorkedFormat.json:
-        sys.stdout.write(render_check.solved_text(solved) + "\n")
-    else:
-        render_check.print_solved(_console(), solved, layout.value)
-
-
-@app.command()
-def check(
-    file: Annotated[str, typer.Argument(metavar="ANSWERS", help="An answer file (YAML): network and answers.")],
-    fill: Annotated[bool, typer.Option("--fill", help="Write the right value in place of every '?' (the "
-                                       "answer key), in the file itself or in --output.")] = False,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="With --fill: write to FILE "
-                                               "instead.")] = None,
-    format: WorkedFormatOpt = WorkedFormat.table,
-) -> None:
-    """Check homework or exam answers; each wrong one with its formula and the likely mistake.
-
-    Exit status 0 when all are right, 1 when any is wrong, 2 for a bad file."""
-    from pathlib import Path
-
-    from cnncalc import check as check_lib
-    from cnncalc import render_check
-
-    if output is not None and not fill:
-        raise CnnCalcError("--output goes with --fill")
-    report = check_lib.check_file(Path(file))
-    written = check_lib.fill(report, Path(file), Path(output) if output else None) if fill and report.filled \
-        else None
-    if format is WorkedFormat.json:
-        sys.stdout.write(render.to_json(render_check.check_dict(report)) + "\n")
-    else:
-        render_check.print_check(_console(), report, written)
-    if report.wrong:
-        raise typer.Exit(code=1)
-
-
-@app.command()
-def quiz(
-    network: Annotated[str | None, typer.Argument(help="A zoo name or YAML path (leave out with "
-                                                  "--single).")] = None,
-    n: Annotated[int, typer.Option("-n", "--questions", min=1, help="How many questions (--single: "
-                                   "problems).")] = 10,
-    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same quiz.")] = 0,
-    single: Annotated[bool, typer.Option("--single", help="Single-layer problems whose sizes tile "
-                                         "exactly, instead of questions about a network.")] = False,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="File stem: writes STEM.md (questions), "
-                                               "STEM.key.yaml (answers) and STEM.sheet.yaml (to fill in); "
-                                               "default quiz_NETWORK_SEED.")] = None,
-    input: InputOpt = None,
-    set: SetOpt = None,
-) -> None:
-    """Draw a quiz: questions in Markdown and an answer key that `cnncalc check` accepts."""
-    from pathlib import Path
-
-    from cnncalc import quiz as quiz_lib
-    from cnncalc import render_check
-    from cnncalc.targets import Net
-
-    if single == (network is not None):
-        raise CnnCalcError("give a network, or --single for single-layer problems (not both)")
-    if network is None:
-        made = quiz_lib.single_quiz(n, seed)
-    else:
-        net = Net.of(cnncalc.load(network, input_shape=_shape(input), overrides=_overrides(set)))
-        made = quiz_lib.network_quiz(net, network, n, seed)
-    stem = Path(output or f"quiz_{'single' if network is None else Path(network).stem}_{seed}")
-    paths = quiz_lib.write(made, stem)
-    render_check.quiz_written(_console(), paths, sum(len(p.questions) for p in made.problems))
 
 
 def main() -> None:
@@ -421,3 +144,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("cnncalc: interrupted\n")
         sys.exit(130)
+
+
+# The other commands register themselves on `app` when their modules are imported.
+from cnncalc import cli_check, cli_torch  # noqa: E402
+
+__all__ = ["app", "cli_check", "cli_torch", "main"]

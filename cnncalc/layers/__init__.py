@@ -62,6 +62,7 @@ from cnncalc.layers import (  # noqa: E402
     misc,
     norm,
     pool,
+    transposed,
 )
 
 __all__ = [
@@ -80,4 +81,5 @@ __all__ = [
     "norm",
     "pool",
     "register",
+    "transposed",
 ]
