@@ -133,9 +133,7 @@ LAYER_HEADER = ("layer", "type", "output", "params", "MACs", "RF / jump", "note"
 
 
 def layer_cells(row: LayerReport) -> list[str]:
-    note = "" if row.fits else "⚠"
-    if row.type == "linear" and len(row.input_shapes[0]) > 1:
-        note = "flattens"
+    note = "⚠" if not row.fits else "*" if row.notes else ""
     return [row.name, row.type if not row.description else f"{row.type} {row.description}",
             shape_text(row.output_shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
 
@@ -179,8 +177,8 @@ def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
 def print_shapes(console: Console, report: Report, rows: Sequence[LayerReport]) -> None:
     from rich.table import Table
 
-    title = report.title if report.title == report.name else f"{report.title} ({report.name})"
-    table = Table(title=f"{title} — input {shape_text(report.input_shape)}", title_justify="left")
+    title = report.name if report.title == report.name else f"{report.title} — {report.name}"
+    table = Table(title=f"{title}, input {shape_text(report.input_shape)}", title_justify="left")
     for col, right in zip(LAYER_HEADER, (False, False, False, True, True, False, False), strict=True):
         table.add_column(col, justify="right" if right else "left", no_wrap=col in ("layer", "output"))
     for row in rows:
@@ -188,7 +186,7 @@ def print_shapes(console: Console, report: Report, rows: Sequence[LayerReport]) 
     console.print(table)
     notes = [f"{r.name}: {n}" for r in rows for n in r.notes]
     for n in notes:
-        console.print(f"[yellow]⚠[/] {n}" if "tile" in n else f"  {n}", highlight=False)
+        console.print(f"[yellow]⚠[/] {n}" if "tile" in n else f"* {n}", highlight=False)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
