@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from layer_helpers import analyse, build
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import REGISTRY, Layer, lookup
+from cnncalc.layers import REGISTRY, lookup
 from cnncalc.layers.rf import RF
 
 Shape = tuple[int, ...]
-
-
-def build(kind: str, **args: Any) -> Layer:
-    cls = lookup(kind)
-    assert cls is not None, kind
-    return cls.from_args(args)
-
-
-def analyse(kind: str, shape: Shape, **args: Any) -> tuple[Layer, Shape]:
-    layer = build(kind, **args)
-    layer.check_inputs([shape])
-    return layer, layer.output_shape([shape])
 
 
 # kind, args, input shape, params, buffers, flops — shapes are unchanged by every norm
@@ -162,7 +152,7 @@ def test_parity_covers_every_norm() -> None:
 
 @pytest.mark.parametrize(("kind", "args", "shape"), PARITY)
 def test_torch_parity(kind: str, args: dict[str, Any], shape: Shape) -> None:
-    torch = pytest.importorskip("torch")
+    torch = importlib.import_module("torch")
     layer, out = analyse(kind, shape, **args)
     module = layer.to_torch([shape], out).eval()
     with torch.no_grad():
@@ -174,7 +164,7 @@ def test_torch_parity(kind: str, args: dict[str, Any], shape: Shape) -> None:
 
 
 def test_torch_arguments_pass_through() -> None:
-    pytest.importorskip("torch")
+    importlib.import_module("torch")
     bn = build("bn", eps=1e-3, momentum=0.01).to_torch([(8, 4, 4)], (8, 4, 4))
     assert (bn.eps, bn.momentum) == (1e-3, 0.01)
     lrn = build("lrn", size=5, alpha=2e-4, beta=0.5, k=2.0).to_torch([(8, 4, 4)], (8, 4, 4))
@@ -185,8 +175,8 @@ def test_torch_arguments_pass_through() -> None:
 
 def test_layernorm_matches_torchvision_convnext() -> None:
     """Our channels-first LayerNorm computes what torchvision's ConvNeXt LayerNorm2d does."""
-    torch = pytest.importorskip("torch")
-    convnext = pytest.importorskip("torchvision.models.convnext")
+    torch = importlib.import_module("torch")
+    convnext = importlib.import_module("torchvision.models.convnext")
     ours = build("layernorm").to_torch([(16, 5, 5)], (16, 5, 5))
     theirs = convnext.LayerNorm2d(16, eps=1e-6)
     with torch.no_grad():

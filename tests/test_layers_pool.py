@@ -6,21 +6,16 @@ that would start in the right padding). Adaptive bins: [⌊i·n/o⌋, ⌈(i+1)·
 
 from __future__ import annotations
 
+import importlib
 from fractions import Fraction
 from typing import Any
 
 import pytest
+from layer_helpers import build as make
 
 from cnncalc.errors import CnnCalcError, LayerError
-from cnncalc.layers import lookup
-from cnncalc.layers.base import Layer, Shape
+from cnncalc.layers.base import Shape
 from cnncalc.layers.rf import RF
-
-
-def make(kind: str, **args: Any) -> Layer:
-    cls = lookup(kind)
-    assert cls is not None, kind
-    return cls.from_args(args)
 
 
 @pytest.mark.parametrize(
@@ -309,7 +304,7 @@ TORCH_CASES = [
 
 @pytest.mark.parametrize(("kind", "args", "shape"), TORCH_CASES)
 def test_torch_parity(kind: str, args: dict[str, Any], shape: Shape) -> None:
-    torch = pytest.importorskip("torch")
+    torch = importlib.import_module("torch")
     layer = make(kind, **args)
     out = layer.output_shape([shape])
     module = layer.to_torch([shape], out)
@@ -320,7 +315,7 @@ def test_torch_parity(kind: str, args: dict[str, Any], shape: Shape) -> None:
 
 
 def test_minpool_computes_the_minimum() -> None:
-    torch = pytest.importorskip("torch")
+    torch = importlib.import_module("torch")
     layer = make("minpool", kernel=2)
     x = torch.tensor([[[1.0, 5.0, -2.0, 3.0], [4.0, 2.0, 7.0, 8.0]]])  # 1×2×4
     module = layer.to_torch([(1, 2, 4)], layer.output_shape([(1, 2, 4)]))

@@ -9,17 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from layer_helpers import build as make
 
-from cnncalc.layers import REGISTRY, lookup
-from cnncalc.layers.base import Layer, Shape
+from cnncalc.layers import REGISTRY
+from cnncalc.layers.base import Shape
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Step, num
-
-
-def make(kind: str, **args: Any) -> Layer:
-    cls = lookup(kind)
-    assert cls is not None, kind
-    return cls.from_args(args)
 
 
 def steps_of(kind: str, shape: Shape, **args: Any) -> list[Step]:
