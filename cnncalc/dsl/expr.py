@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import math
 import operator
 import warnings
@@ -224,6 +225,16 @@ def _free_names(tree: ast.expr) -> list[str]:
     return list(dict.fromkeys(node.id for node in found))
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(text: str) -> tuple[ast.expr, tuple[str, ...]]:
+    """The checked tree and free names of `text`, parsed once (zoo files repeat their expressions).
+
+    Errors are not cached: `ExprError` propagates and the next call parses again.
+    """
+    tree = _parse(text)
+    return tree, tuple(_free_names(tree))
+
+
 def names_used(text: str) -> set[str]:
     """The free variable names of the expression (called functions excluded).
 
@@ -254,8 +265,8 @@ def evaluate(text: str, names: Mapping[str, Number]) -> Number:
     >>> evaluate("ceil(c / 3) * 2 if i > 0 else c", {"c": 64, "i": 1})
     44
     """
-    tree = _parse(text)
-    for name in _free_names(tree):
+    tree, free = _compiled(text)
+    for name in free:
         if name not in names:
             raise _undefined(text, name, names)
     try:
