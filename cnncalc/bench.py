@@ -246,7 +246,7 @@ def run(sources: Sequence[str], options: BenchOptions, *, input_shape: Sequence[
                 name = graph.spec.name
                 report(f"{name} batch {batch}", 1 + k * len(options.batches) + j, total)
                 analysis = analyze_graph(graph, batch=batch, dtype=options.dtype)
-                per_sample = analyze_graph(graph, batch=1, dtype=options.dtype).totals.flops
+                per_sample = analysis.totals.flops // batch  # every count scales exactly with the batch
                 timing, peak = measure_module(
                     partial(build_module, graph, device=kind), graph.spec.input_shape, batch=batch, kind=kind,
                     dtype=options.dtype, channels_last=options.channels_last, compile=options.compile,

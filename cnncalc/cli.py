@@ -39,6 +39,11 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class TableOrJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
 class Dtype(str, Enum):
     fp32 = "fp32"
     fp16 = "fp16"
@@ -47,6 +52,7 @@ class Dtype(str, Enum):
 
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
+TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")]
 InputOpt = Annotated[
     str | None, typer.Option("--input", "-i", help="Input shape, channels first: 3x224x224 or 3,224,224.")
 ]

@@ -14,6 +14,8 @@ from cnncalc import render
 from cnncalc.cli import (
     InputOpt,
     SetOpt,
+    TableOrJson,
+    TableOrJsonOpt,
     app,
     make_console,
     parse_input,
@@ -29,14 +31,8 @@ class Layout(str, Enum):
     hwc = "hwc"
 
 
-class WorkedFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
                                            "as textbooks write them.")]
-WorkedFormatOpt = Annotated[WorkedFormat, typer.Option("--format", "-f", help="table or json.")]
 
 
 @app.command()
@@ -47,7 +43,7 @@ def layer(
     inputs: Annotated[list[str], typer.Option("--input", "-i", help="Input shape, channels first unless "
                                               "--layout hwc: 3x32x32 (repeat for merges).")] = [],  # noqa: B006
     layout: LayoutOpt = Layout.chw,
-    format: WorkedFormatOpt = WorkedFormat.table,
+    format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """One layer, no network: output shape, params, MACs, FLOPs and receptive field, each with its formula."""
     from cnncalc import render_check, worked
@@ -56,7 +52,7 @@ def layer(
         raise CnnCalcError("give the input shape with --input, e.g. --input 3x32x32 (or 32x32x3 --layout hwc)")
     solved = worked.solve_layer(kind, worked.parse_layer_args(args or []),
                                 worked.input_shapes(inputs, layout.value))
-    if format is WorkedFormat.json:
+    if format is TableOrJson.json:
         sys.stdout.write(render_check.solved_text([solved]) + "\n")
     else:
         render_check.print_solved(make_console(), [solved], layout.value)
@@ -71,7 +67,7 @@ def explain(
     set: SetOpt = None,
     layout: LayoutOpt = Layout.chw,
     top: Annotated[int, typer.Option("--top", min=1, help="With 'total': how many of the largest layers.")] = 5,
-    format: WorkedFormatOpt = WorkedFormat.table,
+    format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """The worked formulas of one layer inside a network, or the breakdown of its totals."""
     from cnncalc import render_check, worked
@@ -80,13 +76,13 @@ def explain(
     net = Net.of(cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set)))
     if name == TOTAL:
         result = worked.breakdown(net, top)
-        if format is WorkedFormat.json:
+        if format is TableOrJson.json:
             sys.stdout.write(render.to_json(render_check.breakdown_dict(result)) + "\n")
         else:
             render_check.print_breakdown(make_console(), result)
         return
     solved = worked.explain(net, name)
-    if format is WorkedFormat.json:
+    if format is TableOrJson.json:
         sys.stdout.write(render_check.solved_text(solved) + "\n")
     else:
         render_check.print_solved(make_console(), solved, layout.value)
@@ -99,7 +95,7 @@ def check(
                                        "answer key), in the file itself or in --output.")] = False,
     output: Annotated[str | None, typer.Option("--output", "-o", help="With --fill: write to FILE "
                                                "instead.")] = None,
-    format: WorkedFormatOpt = WorkedFormat.table,
+    format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Check homework or exam answers; each wrong one with its formula and the likely mistake.
 
@@ -113,7 +109,7 @@ def check(
     report = check_lib.check_file(Path(file))
     written = check_lib.fill(report, Path(file), Path(output) if output else None) if fill and report.filled \
         else None
-    if format is WorkedFormat.json:
+    if format is TableOrJson.json:
         sys.stdout.write(render.to_json(render_check.check_dict(report)) + "\n")
     else:
         render_check.print_check(make_console(), report, written)

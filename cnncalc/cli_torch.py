@@ -14,6 +14,8 @@ from cnncalc.cli import (
     FormatOpt,
     InputOpt,
     SetOpt,
+    TableOrJson,
+    TableOrJsonOpt,
     app,
     make_console,
     parse_input,
@@ -103,11 +105,6 @@ class VerifyDevice(str, Enum):
     cuda = "cuda"
 
 
-class VerifyFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
 class ExportTarget(str, Enum):
     torch = "torch"
 
@@ -124,7 +121,7 @@ def verify(
                                                  "intermediate ones).")] = None,
     input: InputOpt = None,
     set: SetOpt = None,
-    format: Annotated[VerifyFormat, typer.Option("--format", "-f", help="table or json.")] = VerifyFormat.table,
+    format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
     (FlopCounterMode) and receptive fields (gradients). Exit status 1 on any disagreement."""
@@ -133,7 +130,7 @@ def verify(
 
     graph = cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set))
     result = verify_graph(graph, device=device.value, against=against, rf_layers=rf)
-    if format is VerifyFormat.table:
+    if format is TableOrJson.table:
         render_verify.print_verify(make_console(), result)
     else:
         sys.stdout.write(render_verify.verify_text(result) + "\n")

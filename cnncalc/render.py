@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import LayerReport, Report, Totals
 from cnncalc.compare import ComparisonRow
-from cnncalc.layers.base import Shape
+from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import RF
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-FORMATS = ("table", "json", "csv", "markdown")
 
 
 # -- plain data ------------------------------------------------------------------------
@@ -90,10 +88,6 @@ def to_markdown(header: Sequence[str], rows: Sequence[Sequence[Any]], right: Seq
 # -- numbers as people read them -----------------------------------------------------------
 
 
-def shape_text(shape: Shape) -> str:
-    return "×".join(str(d) for d in shape)
-
-
 def human(n: float, unit: str = "") -> str:
     """1234567 -> '1.23 M'; exact below a thousand."""
     for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
@@ -135,7 +129,7 @@ LAYER_HEADER = ("layer", "type", "output", "params", "MACs", "RF / jump", "note"
 def layer_cells(row: LayerReport) -> list[str]:
     note = "⚠" if not row.fits else "*" if row.notes else ""
     return [row.name, row.type if not row.description else f"{row.type} {row.description}",
-            shape_text(row.output_shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
+            fmt_shape(row.output_shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
 
 
 def totals_lines(report: Report) -> list[tuple[str, str]]:
@@ -150,7 +144,7 @@ def totals_lines(report: Report) -> list[tuple[str, str]]:
                                      f"{human_bytes(t.activation_bytes)}, peak activations "
                                      f"{human_bytes(t.peak_activation_bytes)}"),
         ("depth", f"{t.depth} (conv/linear layers on the longest path)"),
-        ("output", shape_text(t.output_shape)),
+        ("output", fmt_shape(t.output_shape)),
         ("receptive field", rf_text(t.rf) + " (size / jump, input pixels)"),
     ]
 
@@ -165,7 +159,7 @@ def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
     for r in rows:
         size = "x".join(map(str, r.rf.size_ints())) if not r.rf.whole else "global"
         jump = "x".join(map(str, r.rf.jump_ints())) if not r.rf.whole else ""
-        cells.append([r.name, r.type, " ".join(r.inputs), shape_text(r.output_shape), r.params, r.buffers,
+        cells.append([r.name, r.type, " ".join(r.inputs), fmt_shape(r.output_shape), r.params, r.buffers,
                       r.macs, r.flops, r.activations, size, jump, r.fits, "; ".join(r.notes)])
     if fmt == "csv":
         return to_csv(header, cells)
@@ -178,7 +172,7 @@ def print_shapes(console: Console, report: Report, rows: Sequence[LayerReport]) 
     from rich.table import Table
 
     title = report.name if report.title == report.name else f"{report.title} — {report.name}"
-    table = Table(title=f"{title}, input {shape_text(report.input_shape)}", title_justify="left")
+    table = Table(title=f"{title}, input {fmt_shape(report.input_shape)}", title_justify="left")
     for col, right in zip(LAYER_HEADER, (False, False, False, True, True, False, False), strict=True):
         table.add_column(col, justify="right" if right else "left", no_wrap=col in ("layer", "output"))
     for row in rows:
@@ -204,7 +198,7 @@ COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", 
 def comparison_cells(r: ComparisonRow, exact: bool) -> list[str]:
     t = r.report.totals
     num = (lambda n: f"{n:,}") if exact else human
-    return [r.report.name, shape_text(r.report.input_shape), num(t.params), num(t.macs), num(t.flops),
+    return [r.report.name, fmt_shape(r.report.input_shape), num(t.params), num(t.macs), num(t.flops),
             num(t.activations), f"{t.param_bytes / 1e6:.2f}", str(t.depth), rf_text(t.rf),
             ratio_text(r.params_ratio), ratio_text(r.macs_ratio)]
 
@@ -226,7 +220,7 @@ def print_comparison(console: Console, rows: Sequence[ComparisonRow]) -> None:
     same_input = len(inputs) == 1
     title = f"{len(rows)} networks, ratios to {rows[0].report.name}"
     if same_input:
-        title += f", input {shape_text(rows[0].report.input_shape)}"
+        title += f", input {fmt_shape(rows[0].report.input_shape)}"
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     for col in COMPARE_HEADER:
         if col == "input" and same_input:
@@ -246,7 +240,7 @@ LIST_HEADER = ("family", "name", "title", "input", "params", "MACs", "depth", "s
 def catalogue_cells(report: Report, exact: bool) -> list[str]:
     t = report.totals
     num = (lambda n: f"{n:,}") if exact else human
-    return [report.family or "Other", report.name, report.title, shape_text(report.input_shape),
+    return [report.family or "Other", report.name, report.title, fmt_shape(report.input_shape),
             num(t.params), num(t.macs), str(t.depth), report.source]
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.answers import in_layout
 from cnncalc.check import CheckReport, Result
+from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.steps import Step, Value, field_value, jump_value, plural
 from cnncalc.render import human, to_json
 from cnncalc.worked import Breakdown, Solved
@@ -36,7 +37,8 @@ def _json_value(value: Value) -> Any:
 
 
 def shape_text(shape: Sequence[int], layout: str = "chw") -> str:
-    return "×".join(str(d) for d in in_layout(tuple(shape), layout))
+    """The shape as `fmt_shape` writes it, in C×H×W or H×W×C order."""
+    return fmt_shape(in_layout(tuple(shape), layout))
 
 
 # -- one layer ----------------------------------------------------------------------------------------

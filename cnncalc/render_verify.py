@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.render import shape_text, to_json
+from cnncalc.layers.base import fmt_shape
+from cnncalc.render import to_json
 from cnncalc.verify import Cell, VerifyResult
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def verify_text(result: VerifyResult) -> str:
 
 def _value(v: Any) -> str:
     if isinstance(v, tuple):
-        return shape_text(v)
+        return fmt_shape(v)
     if isinstance(v, int):
         return f"{v:,}"
     return str(v)
@@ -69,7 +70,7 @@ def print_verify(console: Console, result: VerifyResult) -> None:
     from rich.table import Table
 
     table = Table(title=f"{result.name} — analytic vs torch on {result.device}, input "
-                        f"{shape_text(result.input_shape)} (✓ agree, ✗ analytic ≠ torch)", title_justify="left")
+                        f"{fmt_shape(result.input_shape)} (✓ agree, ✗ analytic ≠ torch)", title_justify="left")
     for col, right in (("layer", False), ("type", False), ("output", False), ("params", True),
                        ("buffers", True), ("MACs (fvcore)", True)):
         table.add_column(col, justify="right" if right else "left", no_wrap=col == "layer")
@@ -98,9 +99,9 @@ def print_verify(console: Console, result: VerifyResult) -> None:
                       "approximate": "the recurrence is only an estimate here: not checked",
                       "unmeasured": "no input size holds this field"}[f.status]
             if f.clipped:
-                status += f"; no input holds it: clipped to the input, expected {shape_text(f.expected)}"
-            fields.add_row(f.name, shape_text(f.analytic), shape_text(f.measured), mark,
-                           ", ".join(shape_text(s) for s in f.inputs), status)
+                status += f"; no input holds it: clipped to the input, expected {fmt_shape(f.expected)}"
+            fields.add_row(f.name, fmt_shape(f.analytic), fmt_shape(f.measured), mark,
+                           ", ".join(fmt_shape(s) for s in f.inputs), status)
         console.print(fields)
 
     if result.against is not None:

@@ -196,9 +196,4 @@ def input_shapes(texts: Sequence[str], layout: str) -> list[Shape]:
     return [s if layout == "chw" or len(s) < 2 else (s[-1], *s[:-1]) for s in shapes]
 
 
-def to_layout(shape: Shape, layout: str) -> Shape:
-    """A channels-first shape in `layout` ('chw' or 'hwc'); vectors are unchanged."""
-    return tuple(shape) if layout == "chw" or len(shape) < 2 else (*shape[1:], shape[0])
-
-
 __all__ = ["TOTAL", "Breakdown", "Share", "Solved", "breakdown", "explain", "parse_layer_args", "solve_layer"]

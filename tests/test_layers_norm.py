@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from layer_helpers import analyse, build
+from layer_helpers import analyse, build, run_in_torch
 
 from cnncalc.errors import LayerError
 from cnncalc.layers import REGISTRY, lookup
@@ -152,15 +152,7 @@ def test_parity_covers_every_norm() -> None:
 
 @pytest.mark.parametrize(("kind", "args", "shape"), PARITY)
 def test_torch_parity(kind: str, args: dict[str, Any], shape: Shape) -> None:
-    torch = importlib.import_module("torch")
-    layer, out = analyse(kind, shape, **args)
-    module = layer.to_torch([shape], out).eval()
-    with torch.no_grad():
-        y = module(torch.zeros(1, *shape))
-    assert tuple(y.shape) == (1, *out)
-    assert sum(p.numel() for p in module.parameters()) == layer.params([shape], out)
-    buffers = sum(b.numel() for n, b in module.named_buffers() if not n.endswith("num_batches_tracked"))
-    assert buffers == layer.buffers([shape], out)
+    run_in_torch(build(kind, **args), [shape])
 
 
 def test_torch_arguments_pass_through() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from layer_helpers import build as make
+from layer_helpers import run_in_torch
 
 from cnncalc.errors import CnnCalcError, LayerError
 from cnncalc.layers.base import Shape
@@ -304,14 +305,7 @@ TORCH_CASES = [
 
 @pytest.mark.parametrize(("kind", "args", "shape"), TORCH_CASES)
 def test_torch_parity(kind: str, args: dict[str, Any], shape: Shape) -> None:
-    torch = importlib.import_module("torch")
-    layer = make(kind, **args)
-    out = layer.output_shape([shape])
-    module = layer.to_torch([shape], out)
-    with torch.no_grad():
-        y = module(torch.zeros(1, *shape))
-    assert tuple(y.shape) == (1, *out)
-    assert sum(p.numel() for p in module.parameters()) == layer.params([shape], out)
+    run_in_torch(make(kind, **args), [shape])
 
 
 def test_minpool_computes_the_minimum() -> None:

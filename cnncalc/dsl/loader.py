@@ -57,10 +57,6 @@ class YList(list[Any]):
         return self.item_locations[index] if 0 <= index < len(self.item_locations) else self.location
 
 
-def location_of(value: Any, default: Location) -> Location:
-    return value.location if isinstance(value, YMap | YList) else default
-
-
 def load_text(text: str, filename: str) -> Any:
     """Parse YAML text; every error becomes a `CnnCalcError` at its line and column."""
     try:
