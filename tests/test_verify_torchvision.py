@@ -9,31 +9,17 @@ zoo network named in the shared reference counts (``googlenet`` is the zoo's
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from zoo_helpers import REFERENCE, torchvision_pairs
 
 import cnncalc
-from cnncalc import zoo
 from cnncalc.cli import app
 from cnncalc.verify import against_torchvision
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "torchvision_counts.json"
 
-
-def matched() -> list[tuple[str, str]]:
-    """(zoo name, torchvision name) for every zoo network in the reference counts."""
-    if not REFERENCE.is_file():
-        return [("<reference file missing>", str(REFERENCE))]
-    models = json.loads(REFERENCE.read_text())["models"]
-    names = zoo.names()
-    pairs = [(n, n.removesuffix("_tv")) for n in names if n.endswith("_tv")]
-    pairs += [(n, n) for n in names if n in models and f"{n}_tv" not in names]
-    return sorted(p for p in pairs if p[1] in models)
-
-
-@pytest.mark.parametrize(("name", "model"), matched())
+@pytest.mark.parametrize(("name", "model"), torchvision_pairs())
 def test_zoo_network_matches_torchvision(name: str, model: str) -> None:
     assert REFERENCE.is_file(), f"reference counts not found at {REFERENCE}"
     checks = against_torchvision(cnncalc.load(name), f"torchvision:{model}")
@@ -44,7 +30,7 @@ def test_zoo_network_matches_torchvision(name: str, model: str) -> None:
 
 def test_the_zoo_has_torchvision_networks() -> None:
     # the core zoo at least: AlexNet, VGG, ResNet, SqueezeNet are torchvision models
-    names = {name for name, _ in matched()}
+    names = {name for name, _ in torchvision_pairs()}
     assert {"alexnet", "vgg16", "resnet50", "squeezenet1_0", "squeezenet1_1"} <= names
 
 

@@ -12,19 +12,16 @@ Oracles, all independent of cnncalc:
 from __future__ import annotations
 
 import importlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from zoo_helpers import references, torchvision_pairs
 
 import cnncalc
 from cnncalc import zoo
 from cnncalc.analysis import LayerReport, Report
 from cnncalc.errors import CnnCalcError
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "torchvision_counts.json"
 
 # the core zoo this file is about: every one of these must exist
 CORE = (
@@ -33,31 +30,6 @@ CORE = (
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "squeezenet1_0", "squeezenet1_1",
 )
-
-
-def reference() -> dict[str, Any]:
-    """The torchvision reference counts; a missing file fails the test (CI keeps shared/ beside the repo)."""
-    if not REFERENCE.is_file():
-        pytest.fail(f"reference counts not found at {REFERENCE}: the tests expect the shared/ folder beside "
-                    "the repository (shared/reference/torchvision_counts.json)")
-    models: dict[str, Any] = json.loads(REFERENCE.read_text())["models"]
-    return models
-
-
-def _referenced_zoo() -> list[tuple[str, str]]:
-    """(zoo name, reference key) for every zoo network that is a torchvision model.
-
-    The convention: ``X_tv`` is torchvision's version of ``X``; where both exist, ``X``
-    is the paper's network (e.g. googlenet with LRN and biases) and only ``X_tv`` is
-    held to torchvision's counts. A placeholder pair fails if the reference is missing.
-    """
-    if not REFERENCE.is_file():
-        return [("<reference file missing>", "")]
-    models = json.loads(REFERENCE.read_text())["models"]
-    names = zoo.names()
-    pairs = [(n, n.removesuffix("_tv")) for n in names if n.endswith("_tv")]
-    pairs += [(n, n) for n in names if n in models and f"{n}_tv" not in names]
-    return sorted(p for p in pairs if p[1] in models)
 
 
 def layer(report: Report, name: str) -> LayerReport:
@@ -100,9 +72,9 @@ def test_zoo_file_well_formed(name: str) -> None:
 # -- against torchvision's counts -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "key"), _referenced_zoo())
+@pytest.mark.parametrize(("name", "key"), torchvision_pairs())
 def test_matches_torchvision_reference(name: str, key: str) -> None:
-    expected = reference()[key]
+    expected = references()[key]
     report = cnncalc.analyze(name, input_shape=tuple(expected["input"]))
     totals = report.totals
     assert totals.params == expected["params"]
@@ -140,7 +112,7 @@ def test_depth(name: str, depth: int) -> None:
      ("vgg19_bn", "vgg19", 5504)],
 )
 def test_vgg_bn_is_plain_vgg_plus_bn(name: str, plain: str, bn_channels: int) -> None:
-    base = reference()[plain]
+    base = references()[plain]
     totals = cnncalc.analyze(name).totals
     assert totals.params == base["params"] + 2 * bn_channels
     assert totals.buffers == 2 * bn_channels
@@ -158,7 +130,7 @@ def test_vgg_bn_is_plain_vgg_plus_bn(name: str, plain: str, bn_channels: int) ->
     ],
 )
 def test_stage_sizes_are_vars(name: str, overrides: dict[str, int], same_as: str) -> None:
-    expected = reference()[same_as]
+    expected = references()[same_as]
     totals = cnncalc.analyze(name, overrides=overrides).totals
     assert totals.params == expected["params"]
     assert totals.macs == expected["fvcore_conv"] + expected["fvcore_linear"]

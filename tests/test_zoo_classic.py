@@ -8,38 +8,11 @@ from cnncalc's output.
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
-from typing import Any
-
 import pytest
+from zoo_helpers import reference, report, row
 
 import cnncalc
-from cnncalc.analysis import LayerReport, Report
 from cnncalc.errors import CnnCalcError
-
-REFERENCE = Path(__file__).parents[2] / "shared" / "reference" / "torchvision_counts.json"
-
-
-def reference(key: str) -> dict[str, Any]:
-    """torchvision's counts for `key`; a missing file fails (the tests expect shared/ beside the repo)."""
-    if not REFERENCE.is_file():
-        pytest.fail(f"reference counts not found at {REFERENCE} (shared/reference/torchvision_counts.json)")
-    entry: dict[str, Any] = json.loads(REFERENCE.read_text())["models"][key]
-    return entry
-
-
-@functools.cache
-def report(name: str, size: int | None = None) -> Report:
-    return cnncalc.analyze(name, input_shape=None if size is None else (3, size, size))
-
-
-def row(name: str, layer: str, size: int | None = None) -> LayerReport:
-    rows = {r.name: r for r in report(name, size).layers}
-    assert layer in rows, f"{name} has no layer {layer!r}; it has {sorted(rows)[:20]} ..."
-    return rows[layer]
-
 
 # -- AlexNet as trained on two GPUs (Krizhevsky et al. 2012, section 3.5 and Figure 2) ---------
 

@@ -8,29 +8,8 @@ inception_v3 (their totals against torchvision are in test_zoo_modern.py).
 
 from __future__ import annotations
 
-import functools
-
 import pytest
-
-import cnncalc
-from cnncalc.analysis import LayerReport, Report
-
-
-@functools.cache
-def report(name: str) -> Report:
-    return cnncalc.analyze(name)
-
-
-def row(name: str, layer: str) -> LayerReport:
-    rows = {r.name: r for r in report(name).layers}
-    assert layer in rows, f"{name} has no layer {layer!r}"
-    return rows[layer]
-
-
-def block_out(name: str, path: str) -> LayerReport:
-    outs = {b.path: b.out for b in report(name).blocks}
-    assert path in outs, f"{name} has no block instance {path!r}"
-    return row(name, outs[path])
+from zoo_helpers import block_out, report, row
 
 
 def block_params(name: str, path: str) -> int:

@@ -11,18 +11,11 @@ base network's reference plus the SE modules' arithmetic.
 
 from __future__ import annotations
 
-import functools
 import importlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-import cnncalc
-from cnncalc.analysis import LayerReport, Report
-
-REFERENCE = Path(__file__).parents[2] / "shared" / "reference" / "torchvision_counts.json"
+from zoo_helpers import reference, report, row
 
 # zoo name -> (torchvision / reference name, torchvision constructor options)
 EXACT: dict[str, tuple[str, dict[str, Any]]] = {
@@ -37,25 +30,6 @@ EXACT: dict[str, tuple[str, dict[str, Any]]] = {
     "densenet201": ("densenet201", {}),
     "mobilenet_v2": ("mobilenet_v2", {}),
 }
-
-
-def reference(key: str) -> dict[str, Any]:
-    """torchvision's counts for `key`; a missing file fails (the tests expect shared/ beside the repo)."""
-    if not REFERENCE.is_file():
-        pytest.fail(f"reference counts not found at {REFERENCE} (shared/reference/torchvision_counts.json)")
-    entry: dict[str, Any] = json.loads(REFERENCE.read_text())["models"][key]
-    return entry
-
-
-@functools.cache
-def report(name: str) -> Report:
-    return cnncalc.analyze(name)
-
-
-def row(name: str, layer: str) -> LayerReport:
-    rows = {r.name: r for r in report(name).layers}
-    assert layer in rows, f"{name} has no layer {layer!r}"
-    return rows[layer]
 
 
 # -- torchvision: exact -----------------------------------------------------------------------------

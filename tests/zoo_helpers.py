@@ -1,0 +1,66 @@
+"""Helpers shared by the zoo tests: the torchvision reference counts and cached analyses."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cnncalc
+from cnncalc import zoo
+from cnncalc.analysis import LayerReport, Report
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "torchvision_counts.json"
+
+
+def references() -> dict[str, Any]:
+    """Every model's torchvision counts; a missing file fails (CI keeps shared/ beside the repository)."""
+    if not REFERENCE.is_file():
+        pytest.fail(f"reference counts not found at {REFERENCE}: the tests expect the shared/ folder beside "
+                    "the repository (shared/reference/torchvision_counts.json)")
+    models: dict[str, Any] = json.loads(REFERENCE.read_text())["models"]
+    return models
+
+
+def reference(key: str) -> dict[str, Any]:
+    """torchvision's counts for the model `key`."""
+    entry: dict[str, Any] = references()[key]
+    return entry
+
+
+def torchvision_pairs() -> list[tuple[str, str]]:
+    """(zoo name, torchvision name) for every zoo network that is a torchvision model.
+
+    The convention: ``X_tv`` is torchvision's version of ``X``; where both exist, ``X``
+    is the paper's network (e.g. googlenet with LRN and biases) and only ``X_tv`` is
+    held to torchvision's counts. A placeholder pair fails if the reference is missing.
+    """
+    if not REFERENCE.is_file():
+        return [("<reference file missing>", str(REFERENCE))]
+    models = json.loads(REFERENCE.read_text())["models"]
+    names = zoo.names()
+    pairs = [(n, n.removesuffix("_tv")) for n in names if n.endswith("_tv")]
+    pairs += [(n, n) for n in names if n in models and f"{n}_tv" not in names]
+    return sorted(p for p in pairs if p[1] in models)
+
+
+@functools.cache
+def report(name: str, size: int | None = None) -> Report:
+    """The zoo network analysed at its own input, or at 3×size×size."""
+    return cnncalc.analyze(name, input_shape=None if size is None else (3, size, size))
+
+
+def row(name: str, layer: str, size: int | None = None) -> LayerReport:
+    rows = {r.name: r for r in report(name, size).layers}
+    assert layer in rows, f"{name} has no layer {layer!r}; it has {sorted(rows)[:20]} ..."
+    return rows[layer]
+
+
+def block_out(name: str, path: str) -> LayerReport:
+    """The output layer of block instance `path`."""
+    outs = {b.path: b.out for b in report(name).blocks}
+    assert path in outs, f"{name} has no block instance {path!r}"
+    return row(name, outs[path])
