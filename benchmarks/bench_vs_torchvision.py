@@ -1,6 +1,6 @@
 """The same network built by cnncalc and by torchvision: latency within 5 %, in one run.
 
-For resnet50 and mobilenet_v2, `cnncalc.backends.torch.build_module` (from the
+For resnet50 and mobilenet_v2, `cnncalc.torch.lower.build_module` (from the
 zoo's YAML) and torchvision's model are timed by the same code `cnncalc bench`
 uses (`cnncalc.bench.measure_module`), in interleaved rounds (cnncalc first in
 even rounds, torchvision first in odd ones). The ratio of the median latencies
@@ -22,9 +22,9 @@ import torch
 import torchvision
 
 import cnncalc
-from cnncalc.backends.torch import build_module
 from cnncalc.bench import measure_module
-from cnncalc.timing import resolve_device
+from cnncalc.bench.timing import resolve_device
+from cnncalc.torch.lower import build_module
 
 NETWORKS = ("resnet50", "mobilenet_v2")
 

@@ -27,7 +27,7 @@ import torch
 import torchvision
 
 from cnncalc.bench import measure_module
-from cnncalc.timing import resolve_device
+from cnncalc.bench.timing import resolve_device
 
 MODELS = (("resnet18", 1), ("mobilenet_v2", 1), ("resnet18", 8))
 

@@ -21,7 +21,7 @@ import torch
 import torchvision
 
 import cnncalc
-from cnncalc.backends.torch import build_module
+from cnncalc.torch.lower import build_module
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -19,12 +19,13 @@ from typing import Any
 
 from cnncalc import zoo
 from cnncalc.analysis import LayerReport, Report, Totals, analyze_graph, collapse
-from cnncalc.compare import ComparisonRow, compare_reports
+from cnncalc.analysis.compare import ComparisonRow, compare_reports
 from cnncalc.dsl.document import parse_document
-from cnncalc.dsl.expand import NetSpec, expand
+from cnncalc.dsl.expand import expand
 from cnncalc.dsl.loader import load_file, load_text
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.graph import Graph, build
+from cnncalc.spec import NetSpec
 from cnncalc.zoo import resolve
 
 __version__ = "0.1.0"

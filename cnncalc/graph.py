@@ -9,8 +9,8 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
-from cnncalc.dsl.expand import INPUT, LayerSpec, NetSpec
 from cnncalc.errors import CnnCalcError
+from cnncalc.spec import INPUT, LayerSpec, NetSpec
 
 
 @dataclass(frozen=True)

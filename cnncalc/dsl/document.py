@@ -52,6 +52,7 @@ class Document:
     blocks: dict[str, BlockDef] = field(default_factory=dict)
     layers: YList | None = None
     out: str | None = None
+    notes: str = ""
 
 
 def evaluate_value(value: Any, names: Mapping[str, Any], where: Location) -> Any:
@@ -99,6 +100,7 @@ def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | No
         name=name, title=_text(doc, "title", name), source=_text(doc, "source", ""),
         family=_text(doc, "family", ""), file=filename, input_shape=shape, input_location=doc.loc("input"),
         vars=variables, defaults=_defaults(doc, variables), blocks=_blocks(doc), layers=layer_list, out=out,
+        notes=_text(doc, "notes", ""),
     )
 
 
@@ -169,8 +171,8 @@ def _defaults(doc: YMap, variables: Mapping[str, Any]) -> dict[str, YMap]:
     for type_name, args in raw.items():
         kind = layers.canonical(type_name)
         if kind is None:
-            raise CnnCalcError(f"unknown layer type {type_name!r} in defaults"
-                               f"{did_you_mean(type_name, layers.all_names())}", raw.key_locations[type_name])
+            raise layers.unknown(type_name, what="'defaults' maps layer types to their arguments").at(
+                raw.key_locations[type_name])
         if not isinstance(args, YMap):
             raise CnnCalcError(f"defaults for {type_name} must be a mapping of arguments", raw.loc(type_name))
         result[kind] = args

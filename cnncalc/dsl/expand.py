@@ -23,45 +23,11 @@ from cnncalc.dsl.document import IDENTIFIER, BlockDef, Document, evaluate_value
 from cnncalc.dsl.loader import YList, YMap
 from cnncalc.errors import CnnCalcError, LayerError, Location
 from cnncalc.layers.base import Layer, did_you_mean
+from cnncalc.spec import INPUT, BlockInstance, LayerSpec, NetSpec
 
 RESERVED = ("name", "from", "repeat")
 MAX_LAYERS = 200_000  # a network larger than this would not analyse in seconds
 MAX_NESTING = 32
-INPUT = "input"
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """One layer of the flattened network."""
-
-    name: str  # full scoped name, e.g. "fire2.squeeze"
-    layer: Layer
-    inputs: tuple[str, ...]  # full names of the producers ("input" for the network input)
-    location: Location
-    scope: tuple[str, ...]  # the block instances it sits in, outermost first, as full names
-
-
-@dataclass(frozen=True)
-class BlockInstance:
-    path: str  # full name, e.g. "layer1.bottleneck2"
-    block: str  # the block's name, e.g. "bottleneck"
-    out: str  # full name of the layer that is its output
-    location: Location
-
-
-@dataclass(frozen=True)
-class NetSpec:
-    """The expanded network: plain layer specs in definition order."""
-
-    name: str
-    title: str
-    source: str
-    family: str
-    file: str
-    input_shape: tuple[int, ...]
-    layers: tuple[LayerSpec, ...]
-    blocks: tuple[BlockInstance, ...]
-    output: str
 
 
 @dataclass
@@ -105,7 +71,7 @@ class Expander:
         )
         blocks = tuple(BlockInstance(p, b, self.resolve(out), w) for p, b, out, w in self.instances)
         return NetSpec(self.doc.name, self.doc.title, self.doc.source, self.doc.family, self.doc.file,
-                       self.doc.input_shape, specs, blocks, self.resolve(output))
+                       self.doc.input_shape, specs, blocks, self.resolve(output), self.doc.notes)
 
     # -- entries --------------------------------------------------------------------
 
@@ -122,9 +88,8 @@ class Expander:
         is_block = type_name in self.doc.blocks
         kind = None if is_block else layers.canonical(type_name)
         if not is_block and kind is None:
-            known = [*layers.all_names(), *self.doc.blocks]
-            raise CnnCalcError(f"unknown layer type {type_name!r}{did_you_mean(type_name, known)}; "
-                               "see the README for the layer types, or define a block", where)
+            raise layers.unknown(type_name, self.doc.blocks, "see the README for the layer types, or define a "
+                                 "block").at(where)
         if kind is not None and isinstance(value, list) and layers.REGISTRY[kind].MIN_INPUTS > 1:
             if sources is not None:
                 raise CnnCalcError(f"{type_name} got its inputs twice: give them as its value or in 'from', "
@@ -215,13 +180,13 @@ class Expander:
                 for key, v in source.items():
                     raw[key] = evaluate_value(v, names, source.loc(key))
                     locations[key], key_locations[key] = source.loc(key), source.key_locations[key]
-            elif cls.PRIMARY is None:
+            elif (primary := cls.primary()) is None:
                 raise CnnCalcError(f"{kind} takes its arguments as a mapping (its arguments: "
-                                   f"{', '.join(a.name for a in cls.ARGS) or 'none'}), received {source!r}",
+                                   f"{', '.join(a.name for a in cls.args()) or 'none'}), received {source!r}",
                                    value_where)
             else:
-                raw[cls.PRIMARY] = evaluate_value(source, names, value_where)
-                locations[cls.PRIMARY] = value_where
+                raw[primary] = evaluate_value(source, names, value_where)
+                locations[primary] = value_where
         try:
             layer = cls.from_args(raw)
         except LayerError as exc:

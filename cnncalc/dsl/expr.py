@@ -21,69 +21,27 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
-import math
-import operator
 import warnings
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
+from cnncalc.dsl.evaluator import Evaluator
+from cnncalc.dsl.safe import (
+    _BINOPS,
+    _COMPARISONS,
+    _FUNCTION_LIST,
+    _FUNCTIONS,
+    _REFUSED_BINOPS,
+    _REFUSED_COMPARISONS,
+    _REFUSED_NODES,
+    ALLOWED,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    Number,
+    _error,
+    _number,
+    _shown,
+)
 from cnncalc.errors import ExprError
-
-Number = int | float | bool
-
-MAX_LENGTH = 1000
-MAX_DEPTH = 50
-MAX_BITS = 256
-MAX_EXPONENT = 64
-
-ALLOWED = ("allowed: numbers, names, + - * / // % **, comparisons, and/or/not, "
-           "'a if c else b', min/max/ceil/floor/round/abs")
-
-_BinOp = Callable[[Any, Any], Any]
-
-_BINOPS: dict[type[ast.operator], tuple[str, _BinOp]] = {  # '**' is guarded by `check_power` first
-    ast.Add: ("+", operator.add), ast.Sub: ("-", operator.sub), ast.Mult: ("*", operator.mul),
-    ast.Div: ("/", operator.truediv), ast.FloorDiv: ("//", operator.floordiv),
-    ast.Mod: ("%", operator.mod), ast.Pow: ("**", operator.pow),
-}
-_BY_ZERO = {"/": "division by zero", "//": "division by zero", "%": "modulo by zero",
-            "**": "zero to a negative power"}
-_REFUSED_BINOPS = {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<",
-                   ast.RShift: ">>", ast.MatMult: "@"}
-
-_COMPARISONS: dict[type[ast.cmpop], _BinOp] = {
-    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
-    ast.GtE: operator.ge, ast.Eq: operator.eq, ast.NotEq: operator.ne,
-}
-_REFUSED_COMPARISONS = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
-
-# name -> (function, least and most positional arguments)
-_FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "min": (min, 2, MAX_DEPTH), "max": (max, 2, MAX_DEPTH),
-    "ceil": (math.ceil, 1, 1), "floor": (math.floor, 1, 1),
-    "round": (round, 1, 2), "abs": (abs, 1, 1),
-}
-_FUNCTION_LIST = "min, max, ceil, floor, round, abs"
-
-_REFUSED_NODES: dict[type[ast.AST], str] = {
-    ast.Attribute: "attribute access ('.') is", ast.Subscript: "subscripts ('[...]') are",
-    ast.Slice: "slices are", ast.JoinedStr: "f-strings are", ast.Lambda: "lambda is",
-    ast.NamedExpr: "assignment (':=') is", ast.Starred: "starred arguments are",
-    ast.ListComp: "comprehensions are", ast.SetComp: "comprehensions are",
-    ast.DictComp: "comprehensions are", ast.GeneratorExp: "comprehensions are",
-    ast.List: "lists are", ast.Tuple: "tuples are", ast.Set: "sets are", ast.Dict: "dicts are",
-    ast.Await: "'await' is", ast.Yield: "'yield' is", ast.YieldFrom: "'yield' is",
-}
-
-
-def _shown(text: str) -> str:
-    """The text on one line, shortened for a message."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= 60 else flat[:59] + "…"
-
-
-def _error(text: str, what: str) -> ExprError:
-    return ExprError(f"expression '${{{_shown(text)}}}': {what}")
 
 
 def expression_text(value: object) -> str | None:
@@ -201,22 +159,6 @@ def _check_call(node: ast.Call, text: str) -> None:
         raise _error(text, f"{name}() takes {wanted} argument(s), received {len(node.args)}")
 
 
-def _number(value: object, text: str, what: str) -> Number:
-    """`value` if it is a sensible number: an int of at most 256 bits or a finite float."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        if value.bit_length() > MAX_BITS:
-            raise _error(text, f"{what} is too large (an int of more than {MAX_BITS} bits)")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _error(text, f"{what} is not a finite number (too large for a float)")
-        return value
-    shown = _shown(repr(value))  # a string, None, a complex number (e.g. from (-8) ** 0.5) ...
-    raise _error(text, f"{what} is {shown}, not a number ({ALLOWED})")
-
-
 def _free_names(tree: ast.expr) -> list[str]:
     """Variable names in source order, without repeats and without called function names."""
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
@@ -270,81 +212,7 @@ def evaluate(text: str, names: Mapping[str, Number]) -> Number:
         if name not in names:
             raise _undefined(text, name, names)
     try:
-        return _Evaluator(text, names).value(tree)
+        return Evaluator(text, names).value(tree)
     except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
         # A net under the explicit checks in `_Evaluator`: no other exception may escape.
         raise _error(text, f"cannot be evaluated: {exc}") from None
-
-
-class _Evaluator:
-    """Walks a tree already accepted by `_check`; every intermediate result is bounded."""
-
-    def __init__(self, text: str, names: Mapping[str, Number]) -> None:
-        self.text = text
-        self.names = names
-
-    def value(self, node: ast.expr) -> Number:
-        text = self.text
-        if isinstance(node, ast.Constant):
-            return _number(node.value, text, "literal")
-        if isinstance(node, ast.Name):
-            return _number(self.names[node.id], text, f"variable '{node.id}'")
-        if isinstance(node, ast.UnaryOp):
-            operand = self.value(node.operand)
-            if isinstance(node.op, ast.Not):
-                return not operand
-            return _number(-operand if isinstance(node.op, ast.USub) else +operand, text, "result")
-        if isinstance(node, ast.BinOp):
-            return self.binary(node)
-        if isinstance(node, ast.BoolOp):
-            result = self.value(node.values[0])
-            for later in node.values[1:]:  # short-circuit, returning an operand, as Python does
-                if bool(result) == isinstance(node.op, ast.Or):
-                    break
-                result = self.value(later)
-            return result
-        if isinstance(node, ast.Compare):
-            left = self.value(node.left)
-            for op, comparator in zip(node.ops, node.comparators, strict=True):
-                right = self.value(comparator)
-                if not _COMPARISONS[type(op)](left, right):
-                    return False
-                left = right
-            return True
-        if isinstance(node, ast.IfExp):
-            chosen = node.body if self.value(node.test) else node.orelse
-            return self.value(chosen)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            return self.call(node.func.id, [self.value(arg) for arg in node.args])
-        raise _error(text, f"{type(node).__name__} is not allowed ({ALLOWED})")  # _check refused it already
-
-    def binary(self, node: ast.BinOp) -> Number:
-        symbol, function = _BINOPS[type(node.op)]
-        left, right = self.value(node.left), self.value(node.right)
-        if symbol == "**":
-            self.check_power(left, right)
-        try:
-            result = function(left, right)
-        except ZeroDivisionError:
-            raise _error(self.text, _BY_ZERO[symbol]) from None
-        except OverflowError:
-            raise _error(self.text, f"result of '{symbol}' is too large for a float") from None
-        return _number(result, self.text, f"result of '{symbol}'")
-
-    def check_power(self, base: Number, exponent: Number) -> None:
-        """Refuse a power before computing it when its result could be absurdly large."""
-        if abs(exponent) > MAX_EXPONENT:
-            raise _error(self.text, f"exponent {exponent!r} is too large for '**' "
-                                    f"(at most {MAX_EXPONENT} in absolute value)")
-        if isinstance(base, int) and isinstance(exponent, int) \
-                and abs(base).bit_length() * abs(exponent) > MAX_BITS:
-            raise _error(self.text, f"result of '**' would have more than {MAX_BITS} bits")
-
-    def call(self, name: str, args: list[Number]) -> Number:
-        function, _, _ = _FUNCTIONS[name]
-        if name == "round" and len(args) == 2:
-            digits = args[1]
-            if not isinstance(digits, int) or abs(digits) > MAX_EXPONENT:
-                raise _error(self.text, f"round(x, n) needs an integer n between -{MAX_EXPONENT} "
-                                        f"and {MAX_EXPONENT}, received {digits!r}")
-        return _number(function(*args), self.text, f"result of {name}()")

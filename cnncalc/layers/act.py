@@ -24,32 +24,50 @@ softmax        3      over the channels: an exp, a share of the sum, a divide
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from cnncalc.layers import costs, register
-from cnncalc.layers.args import Arg, boolean, choice, number
-from cnncalc.layers.base import Layer, Shape, Shapes
+from cnncalc.layers import costs
+from cnncalc.layers.args import boolean, choice, number
+from cnncalc.layers.base import Bound, Layer, Shape, arg
+from cnncalc.layers.formula import Num
+from cnncalc.layers.registry import register
+from cnncalc.layers.rf import RF
+from cnncalc.layers.steps import Worked
+from cnncalc.layers.text import Msg
 
 if TYPE_CHECKING:
     import torch
 
 
+@dataclass(frozen=True, kw_only=True)
 class Elementwise(Layer):
     """A layer whose output has its input's shape; the receptive field passes through.
 
     Used by activations here and by normalisation and dropout/identity elsewhere.
+    `check_shape` is where a kind refuses an input rank; `extra` adds the kind's
+    parameters and buffers.
     """
 
-    def output_shape(self, ins: Shapes) -> Shape:
-        return tuple(ins[0])
+    def check_shape(self, shape: Shape) -> None:
+        """Refuse inputs the kind cannot take (none by default)."""
 
-    def to_torch_linear(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
+        shape = ins[0]
+        self.check_shape(shape)
+        return self.bound(ins, self.passed_field(shape, fields))
+
+    def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
+        return Bound(self, ins, ins[0], field)
+
+    def to_torch_linear(self, bound: Bound) -> torch.nn.Module:
         """For measuring receptive fields: the identity, which has the same (pointwise) field."""
         import torch.nn as nn
 
         return nn.Identity()
 
 
+@dataclass(frozen=True, kw_only=True)
 class Activation(Elementwise):
     """An activation lowered to ``torch.nn.<TORCH>(**arguments)``.
 
@@ -60,17 +78,18 @@ class Activation(Elementwise):
     FLOPS = costs.per_output(1)
     TORCH: ClassVar[str] = ""
 
-    def torch_kwargs(self, ins: Shapes) -> dict[str, Any]:
+    def torch_kwargs(self, bound: Bound) -> dict[str, Any]:
         return self.arg_values()
 
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
-        module: torch.nn.Module = getattr(nn, self.TORCH)(**self.torch_kwargs(ins))
+        module: torch.nn.Module = getattr(nn, self.TORCH)(**self.torch_kwargs(bound))
         return module
 
 
 @register("relu")
+@dataclass(frozen=True, kw_only=True)
 class ReLU(Activation):
     """max(x, 0) (torch.nn.ReLU)."""
 
@@ -78,6 +97,7 @@ class ReLU(Activation):
 
 
 @register("relu6")
+@dataclass(frozen=True, kw_only=True)
 class ReLU6(Activation):
     """min(max(x, 0), 6) (torch.nn.ReLU6)."""
 
@@ -85,55 +105,56 @@ class ReLU6(Activation):
 
 
 @register("leaky_relu")
+@dataclass(frozen=True, kw_only=True)
 class LeakyReLU(Activation):
     """x for x >= 0, negative_slope·x otherwise (torch.nn.LeakyReLU)."""
 
-    ARGS = (Arg("negative_slope", number(), 0.01, "slope for negative inputs"),)
-    PRIMARY = "negative_slope"
+    negative_slope: float = arg(number(), 0.01, "slope for negative inputs", primary=True)
     TORCH = "LeakyReLU"
 
 
 @register("elu")
+@dataclass(frozen=True, kw_only=True)
 class ELU(Activation):
     """x for x > 0, alpha·(eˣ − 1) otherwise (torch.nn.ELU)."""
 
-    ARGS = (Arg("alpha", number(), 1.0, "scale of the negative part"),)
-    PRIMARY = "alpha"
+    alpha: float = arg(number(), 1.0, "scale of the negative part", primary=True)
     TORCH = "ELU"
 
 
 @register("prelu")
+@dataclass(frozen=True, kw_only=True)
 class PReLU(Activation):
     """Leaky ReLU with learned slopes (torch.nn.PReLU).
 
     params = C slopes with ``per_channel`` (torch's ``num_parameters=C``), else 1.
     """
 
-    ARGS = (
-        Arg("per_channel", boolean, True, "one learned slope per channel (else one shared slope)"),
-        Arg("init", number(), 0.25, "initial value of the slopes"),
-    )
+    per_channel: bool = arg(boolean, True, "one learned slope per channel (else one shared slope)")
+    init: float = arg(number(), 0.25, "initial value of the slopes")
     TORCH = "PReLU"
 
-    per_channel: bool
+    def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
+        slopes = Num(ins[0][0], "C") if self.per_channel else Num(1)
+        note = Msg("one learned slope per channel") if self.per_channel else Msg("one slope shared by all channels")
+        return Bound(self, ins, ins[0], field, params=slopes,
+                     worked=(Worked("params", "params", slopes, note, symbolic=self.per_channel),))
 
-    def params(self, ins: Shapes, out: Shape) -> int:
-        return ins[0][0] if self.per_channel else 1
-
-    def torch_kwargs(self, ins: Shapes) -> dict[str, Any]:
-        return {"num_parameters": self.params(ins, tuple(ins[0])), "init": self.arg_values()["init"]}
+    def torch_kwargs(self, bound: Bound) -> dict[str, Any]:
+        return {"num_parameters": int(bound.params.value), "init": self.init}
 
 
 @register("gelu")
+@dataclass(frozen=True, kw_only=True)
 class GELU(Activation):
     """x·Φ(x), exact or with the tanh approximation (torch.nn.GELU)."""
 
-    ARGS = (Arg("approximate", choice("none", "tanh"), "none", "'none' (exact erf) or 'tanh'"),)
-    PRIMARY = "approximate"
+    approximate: str = arg(choice("none", "tanh"), "none", "'none' (exact erf) or 'tanh'", primary=True)
     TORCH = "GELU"
 
 
 @register("silu", "swish")
+@dataclass(frozen=True, kw_only=True)
 class SiLU(Activation):
     """x·sigmoid(x) (torch.nn.SiLU)."""
 
@@ -141,6 +162,7 @@ class SiLU(Activation):
 
 
 @register("sigmoid")
+@dataclass(frozen=True, kw_only=True)
 class Sigmoid(Activation):
     """1 / (1 + e⁻ˣ) (torch.nn.Sigmoid)."""
 
@@ -148,6 +170,7 @@ class Sigmoid(Activation):
 
 
 @register("tanh")
+@dataclass(frozen=True, kw_only=True)
 class Tanh(Activation):
     """Hyperbolic tangent (torch.nn.Tanh)."""
 
@@ -155,17 +178,17 @@ class Tanh(Activation):
 
 
 @register("softplus")
+@dataclass(frozen=True, kw_only=True)
 class Softplus(Activation):
     """ln(1 + e^(beta·x)) / beta, linear above ``threshold`` (torch.nn.Softplus)."""
 
-    ARGS = (
-        Arg("beta", number(), 1.0, "sharpness"),
-        Arg("threshold", number(), 20.0, "above beta·x > threshold the output is x"),
-    )
+    beta: float = arg(number(), 1.0, "sharpness")
+    threshold: float = arg(number(), 20.0, "above beta·x > threshold the output is x")
     TORCH = "Softplus"
 
 
 @register("hardswish")
+@dataclass(frozen=True, kw_only=True)
 class Hardswish(Activation):
     """x·relu6(x + 3)/6 (torch.nn.Hardswish)."""
 
@@ -173,6 +196,7 @@ class Hardswish(Activation):
 
 
 @register("hardsigmoid")
+@dataclass(frozen=True, kw_only=True)
 class Hardsigmoid(Activation):
     """relu6(x + 3)/6 (torch.nn.Hardsigmoid)."""
 
@@ -180,16 +204,17 @@ class Hardsigmoid(Activation):
 
 
 @register("softmax")
+@dataclass(frozen=True, kw_only=True)
 class Softmax(Activation):
     """Softmax over the channels at each position (torch.nn.Softmax(dim=1) with a batch).
 
     3 FLOPs per element: an exponential, its share of the sum, a division.
     """
 
-    FLOPS = costs.per_output(3)
+    FLOPS = costs.per_output(3, "an exp, a share of the sum, a divide")
     TORCH = "Softmax"
 
-    def torch_kwargs(self, ins: Shapes) -> dict[str, Any]:
+    def torch_kwargs(self, bound: Bound) -> dict[str, Any]:
         return {"dim": 1}  # our dim 0 (channels), behind the batch dimension
 
 

@@ -7,19 +7,21 @@ every element of a bin, max pooling makes ``bin − 1`` comparisons.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from fractions import Fraction
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from cnncalc import shapes
 from cnncalc.errors import LayerError
-from cnncalc.layers import register
-from cnncalc.layers.args import Arg, IntOrTuple, choice, int_list, int_or_tuple, per_dim
-from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel, spatial_rank
-from cnncalc.layers.conv import need_spatial
-from cnncalc.layers.pool import dims_text
+from cnncalc.layers import costs, recurrence, shapes
+from cnncalc.layers.args import IntOrTuple, choice, int_list, int_or_tuple, per_dim
+from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
+from cnncalc.layers.formula import Formula, Group, Mul, Num, Pow, Sub, Sum, product
+from cnncalc.layers.registry import register
 from cnncalc.layers.rf import RF
-from cnncalc.layers.steps import Step, num
+from cnncalc.layers.steps import Worked
+from cnncalc.layers.text import Msg, joined
+from cnncalc.layers.window import need_spatial
 
 if TYPE_CHECKING:
     import torch
@@ -29,113 +31,110 @@ def _bin_lengths(size: int, out: int) -> list[int]:
     return [hi - lo for lo, hi in shapes.adaptive_bins(size, out)]
 
 
-def _elements_read(spatial: Sequence[int], outs: Sequence[int]) -> int:
-    """Σ over output cells of their bin volumes, per channel (= ∏ over axes of Σ bin lengths)."""
-    total = 1
-    for n, o in zip(spatial, outs, strict=True):
-        total *= sum(_bin_lengths(n, o))
-    return total
+def _read(size: int, out: int) -> Formula:
+    """Input elements the bins of one axis read, summed: ``n`` for even bins, else per bin width."""
+    if size % out == 0:
+        return Num(size)
+    counts = sorted(Counter(_bin_lengths(size, out)).items(), reverse=True)
+    terms = [Mul(count, length) if count > 1 else Num(length) for length, count in counts]
+    return terms[0] if len(terms) == 1 else Sum(*terms)
 
 
+def elements_read(channels: int, spatial: Sequence[int], outs: Sequence[int]) -> Formula:
+    """Σ over output cells of their bin volumes, all channels: ``C·∏ (Σ bin lengths per axis)``."""
+    return Mul(Num(channels, "C"), *(Group(_read(n, o)) if len(spatial) > 1 else _read(n, o)
+                                     for n, o in zip(spatial, outs, strict=True)))
+
+
+def _adaptive_flops(minus_outputs: bool) -> costs.FlopRule:
+    def count(b: Bound) -> Formula:
+        read = elements_read(b.inputs[0][0], b.inputs[0][1:], b.output[1:])
+        return Sub(read, product(b.output)) if minus_outputs else read
+
+    if minus_outputs:
+        return costs.custom("bin volume − 1 comparisons per output cell", count)
+    return costs.custom("each output cell's bin volume, summed", count)
+
+
+@dataclass(frozen=True, kw_only=True)
 class AdaptivePool(Layer):
     """Adaptive pooling to a fixed output size (torch.nn.AdaptiveAvgPool*d / AdaptiveMaxPool*d).
 
     Output (C, *out); bins per `shapes.adaptive_bins`, so ``out ≥ in`` works too
-    (bins then repeat input elements). Receptive field: when every ``in % out == 0``
-    the bins are a window with kernel = stride = in/out; otherwise the field uses
-    the widest bin as kernel and ``in/out`` (a fraction) as stride — an
-    approximation, since bins differ in width. With out = 1 on every axis the
-    units see the whole input.
+    (bins then repeat input elements). Receptive field: `rf.adaptive`.
     """
 
-    ARGS = (Arg("out", int_or_tuple(1), doc="output size: an int or one per dimension"),)
-    PRIMARY = "out"
-
-    out: IntOrTuple
-
-    def sizes(self, shape: Shape) -> tuple[int, ...]:
-        return per_dim(self.out, need_spatial(self.KIND, shape), "out")
-
-    def output_shape(self, ins: Shapes) -> Shape:
-        return (ins[0][0], *self.sizes(ins[0]))
-
-    def elements_read(self, ins: Shapes) -> int:
-        """Input elements read over all output cells, all channels."""
-        return ins[0][0] * _elements_read(ins[0][1:], self.sizes(ins[0]))
-
-    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
-        outs = self.sizes(ins[0])
-        rf = fields[0]
-        if all(o == 1 for o in outs):
-            return RF.whole_input()
-        if rf.whole:
-            return rf
-        size, jump, start = [], [], []
-        for r, j, s, n, o in zip(rf.size, rf.jump, rf.start, ins[0][1:], outs, strict=True):
-            lengths = _bin_lengths(n, o)
-            size.append(r + (max(lengths) - 1) * j)
-            start.append(s + Fraction(lengths[0] - 1, 2) * j)
-            jump.append(j * Fraction(n, o))
-        return RF(tuple(size), tuple(jump), tuple(start))
-
-    def notes(self, ins: Shapes, out: Shape) -> tuple[str, ...]:
-        spatial, outs = ins[0][1:], self.sizes(ins[0])
-        notes = []
-        if any(n % o for n, o in zip(spatial, outs, strict=True)):
-            widths = sorted({w for n, o in zip(spatial, outs, strict=True) for w in _bin_lengths(n, o)})
-            notes.append(
-                f"{fmt_shape(spatial)} → {fmt_shape(outs)} does not divide evenly: bins of "
-                f"{' and '.join(map(str, widths))} (PyTorch's adaptive bins); "
-                "the receptive field uses the widest"
-            )
-        if any(o > n for n, o in zip(spatial, outs, strict=True)):
-            notes.append(f"output {fmt_shape(outs)} larger than input {fmt_shape(spatial)}: inputs repeat")
-        return tuple(notes)
-
-    def describe(self) -> str:
-        return f"out {dims_text(self.out)}"
-
-    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        return [Step("output_shape", f"output = C×out = {fmt_shape(out)}", tuple(out),
-                     "; ".join(self.notes(ins, out)) or "the bins tile the input evenly")]
+    out: IntOrTuple = arg(int_or_tuple(1), doc="output size: an int or one per dimension", primary=True)
 
     TORCH = "AdaptiveAvgPool"  # torch.nn.{TORCH}{rank}d(out)
 
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
+        shape = ins[0]
+        outs = per_dim(self.out, need_spatial(self.KIND, shape), "out")
+        out = (shape[0], *outs)
+        spatial = shape[1:]
+        notes = []
+        if any(n % o for n, o in zip(spatial, outs, strict=True)):
+            widths = sorted({w for n, o in zip(spatial, outs, strict=True) for w in _bin_lengths(n, o)})
+            notes.append(Msg("{input} → {output} does not divide evenly: bins of {widths} (PyTorch's adaptive "
+                             "bins); the receptive field uses the widest", input=fmt_shape(spatial),
+                             output=fmt_shape(outs), widths=" and ".join(map(str, widths))))
+        if any(o > n for n, o in zip(spatial, outs, strict=True)):
+            notes.append(Msg("output {output} larger than input {input}: inputs repeat", output=fmt_shape(outs),
+                             input=fmt_shape(spatial)))
+        note = joined(notes) or Msg("the bins tile the input evenly")
+        line = Worked("output_shape", "output", value=out, shown=f"C×out = {fmt_shape(out)}", note=note)
+        return Bound(self, ins, out, recurrence.adaptive(fields[0], spatial, outs), outs, worked=(line,),
+                     notes=tuple(notes))
+
+    def describe(self, bound: Bound) -> str:
+        return f"out {self.out if isinstance(self.out, int) else fmt_shape(self.out)}"
+
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
-        return getattr(nn, f"{self.TORCH}{spatial_rank(ins[0])}d")(self.sizes(ins[0]))  # type: ignore[no-any-return]
+        cls: Any = getattr(nn, f"{self.TORCH}{spatial_rank(bound.inputs[0])}d")
+        return cls(bound.geometry)  # type: ignore[no-any-return]
 
-    def to_torch_linear(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch_linear(self, bound: Bound) -> torch.nn.Module:
         """For measuring receptive fields: average pooling over the same bins."""
         import torch.nn as nn
 
-        return getattr(nn, f"AdaptiveAvgPool{spatial_rank(ins[0])}d")(self.sizes(ins[0]))  # type: ignore[no-any-return]
-
-    def rf_exact(self, ins: Shapes, out: Shape) -> bool:
-        """Uneven bins: the field uses the widest, an upper bound for the others."""
-        return all(n % o == 0 for n, o in zip(ins[0][1:], self.sizes(ins[0]), strict=True))
+        cls: Any = getattr(nn, f"AdaptiveAvgPool{spatial_rank(bound.inputs[0])}d")
+        return cls(bound.geometry)  # type: ignore[no-any-return]
 
 
 @register("adaptive_avgpool", "adaptive_avg_pool")
+@dataclass(frozen=True, kw_only=True)
 class AdaptiveAvgPool(AdaptivePool):
     """Adaptive average pooling (see `AdaptivePool`); FLOPs: each output cell's bin volume, summed."""
 
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        return self.elements_read(ins)
+    FLOPS = _adaptive_flops(False)
 
 
 @register("adaptive_maxpool", "adaptive_max_pool")
+@dataclass(frozen=True, kw_only=True)
 class AdaptiveMaxPool(AdaptivePool):
     """Adaptive max pooling (see `AdaptivePool`); FLOPs: bin volume − 1 comparisons per output cell."""
 
     TORCH = "AdaptiveMaxPool"
+    FLOPS = _adaptive_flops(True)
 
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        return self.elements_read(ins) - numel(out)
+
+def _spp_flops(b: Bound) -> Formula:
+    """Per level, as adaptive pooling: max, bin volume − 1 per output cell; avg, bin volume."""
+    shape = b.inputs[0]
+    rank = len(shape) - 1
+    layer: Any = b.layer
+    terms: list[Formula] = []
+    for n in layer.levels:
+        read = Mul(*(Group(_read(size, n)) for size in shape[1:])) if rank > 1 else _read(shape[1], n)
+        terms.append(Sub(read, Pow(n, rank) if rank > 1 else Num(n)) if layer.mode == "max" else read)
+    return Mul(Num(shape[0], "C"), Group(Sum(*terms)) if len(terms) > 1 else Group(terms[0]))
 
 
 @register("spp", "spatial_pyramid_pooling")
+@dataclass(frozen=True, kw_only=True)
 class SPP(Layer):
     """Spatial pyramid pooling (He et al. 2014, SPP-net): a flat vector of C·Σ nʳ features.
 
@@ -145,56 +144,35 @@ class SPP(Layer):
     pooling's (as PyTorch SPP implementations do). The paper's window ⌈a/n⌉ with
     stride ⌊a/n⌋ gives the same output size for its 13×13 conv5 (13 → 6, 3, 2, 1),
     but not for every size (a = 7, n = 4 gives 6 windows), hence the bins.
-    Every spatial size must be at least the largest level. FLOPs per level as
-    adaptive pooling: max, bin volume − 1 per output cell; avg, bin volume.
-    Units see the whole input.
+    Every spatial size must be at least the largest level. Units see the whole input.
     """
 
-    ARGS = (
-        Arg("levels", int_list(1), (1, 2, 4), "bins per axis at each pyramid level"),
-        Arg("mode", choice("max", "avg"), "max", "max or avg pooling in each bin"),
-    )
-    PRIMARY = "levels"
+    levels: tuple[int, ...] = arg(int_list(1), (1, 2, 4), "bins per axis at each pyramid level", primary=True)
+    mode: str = arg(choice("max", "avg"), "max", "max or avg pooling in each bin")
 
-    levels: tuple[int, ...]
-    mode: str
+    FLOPS = costs.custom("per level as adaptive pooling: max, bin volume − 1 per output cell; avg, bin volume",
+                         _spp_flops)
 
-    def output_shape(self, ins: Shapes) -> Shape:
-        rank = need_spatial(self.KIND, ins[0])
-        spatial = ins[0][1:]
+    def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
+        shape = ins[0]
+        rank = need_spatial(self.KIND, shape)
         top = max(self.levels)
-        if min(spatial) < top:
-            raise LayerError(
-                f"spp level {top} needs an input of at least {fmt_shape((top,) * rank)}, "
-                f"received {fmt_shape(spatial)}; use smaller levels or a larger input",
-                arg="levels",
-            )
-        return (ins[0][0] * sum(n**rank for n in self.levels),)
+        if min(shape[1:]) < top:
+            raise LayerError(f"spp level {top} needs an input of at least {fmt_shape((top,) * rank)}, "
+                             f"received {fmt_shape(shape[1:])}; use smaller levels or a larger input", arg="levels")
+        cells = [Pow(n, rank) if rank > 1 else Num(n) for n in self.levels]
+        features = Mul(Num(shape[0], "C"), Sum(*cells) if len(cells) > 1 else cells[0])
+        line = Worked("output_shape", "features", features, Msg("each level pools every channel into n bins per "
+                                                                 "axis"), symbolic="C·Σ nʳ")
+        return Bound(self, ins, (int(features.value),), recurrence.whole(fields), worked=(line,))
 
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        spatial = ins[0][1:]
-        total = 0
-        for n in self.levels:
-            read = _elements_read(spatial, (n,) * len(spatial))
-            total += read if self.mode == "avg" else read - n ** len(spatial)
-        return ins[0][0] * total
-
-    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
-        return RF.whole_input()
-
-    def describe(self) -> str:
+    def describe(self, bound: Bound) -> str:
         return f"levels {','.join(map(str, self.levels))} {self.mode}"
 
-    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        rank = spatial_rank(ins[0])
-        terms = " + ".join(f"{n}{'²³'[rank - 2] if rank > 1 else ''}" for n in self.levels)
-        return [Step("output_shape", f"features = C·Σ nʳ = {ins[0][0]}·({terms}) = {num(out[0])}", out[0],
-                     "each level pools every channel into n bins per axis")]
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
+        from cnncalc.torch.modules import SpatialPyramidPooling
 
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
-        from cnncalc.backends.modules import SpatialPyramidPooling
-
-        return SpatialPyramidPooling(self.levels, self.mode, spatial_rank(ins[0]))
+        return SpatialPyramidPooling(self.levels, self.mode, spatial_rank(bound.inputs[0]))
 
 
-__all__ = ["SPP", "AdaptiveAvgPool", "AdaptiveMaxPool", "AdaptivePool"]
+__all__ = ["SPP", "AdaptiveAvgPool", "AdaptiveMaxPool", "AdaptivePool", "elements_read"]

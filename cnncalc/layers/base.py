@@ -1,39 +1,47 @@
-"""The Layer base class: what every registered layer type declares and computes.
+"""A layer kind, and the same kind bound to its input: every number with its formula.
 
-A subclass declares its arguments (`ARGS`, with `PRIMARY` the one a
-``{TYPE: VALUE}`` shorthand sets) and implements the rules as pure functions of
-its input shapes. Shapes are channels-first tuples without the batch dimension:
-``(C,)``, ``(C, L)``, ``(C, H, W)`` or ``(C, D, H, W)``.
+A layer kind is an immutable value of its arguments: a frozen dataclass whose
+fields are declared once with `arg` (converter, default, documentation), which
+also feed the README's layer table and the error messages. `Layer.bind` applies
+it to input shapes (channels first, without the batch dimension: ``(C,)``,
+``(C, L)``, ``(C, H, W)`` or ``(C, D, H, W)``) and returns a `Bound`: the output
+shape and every number the layer reports — params (and the biases among them),
+buffers, MACs, extra FLOPs and FLOPs, the receptive field — each a `Formula`
+whose value is the number and whose text is its worked answer.
 
-Counting conventions (README, "Counting conventions"):
-
-- ``params``: learnable elements; ``buffers``: non-learnable state.
-- ``macs``: multiply-accumulates of conv, transposed conv and linear only.
-- ``flops``: ``2·macs`` plus `extra_flops`, the other arithmetic. Every class
-  states its extra cost through `FLOPS` (a rule from `costs`) or by overriding
-  `extra_flops`; a class that does neither is an error, never a silent zero.
+Counting conventions (README, "Counting conventions"): ``params`` learnable
+elements; ``buffers`` non-learnable state; ``macs`` multiply-accumulates of conv,
+transposed conv and linear only; ``flops`` = 2·MACs + the kind's extra-FLOP rule
+(`costs`), declared by every kind as ``FLOPS``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import steps as worked
-from cnncalc.layers.args import Arg
-from cnncalc.layers.rf import RF
-from cnncalc.layers.steps import Step
+from cnncalc.layers import recurrence
+from cnncalc.layers.args import REQUIRED, Arg
+from cnncalc.layers.costs import FlopRule
+from cnncalc.layers.formula import Formula, Mul, Num, Ref, Sum
+from cnncalc.layers.rf import RF, Field
+from cnncalc.layers.steps import Step, Worked
+from cnncalc.layers.text import ENGLISH, Language, Msg
 
-if TYPE_CHECKING:  # the torch backend imports torch lazily; the analysis never does
+if TYPE_CHECKING:  # the torch lowering imports torch lazily; the analysis never does
     import torch
 
 Shape = tuple[int, ...]
 Shapes = Sequence[Shape]
+ZERO = Num(0)
 
 
-def numel(shape: Shape) -> int:
+def numel(shape: Sequence[int]) -> int:
     """Number of elements of a shape (batch 1)."""
     n = 1
     for d in shape:
@@ -41,37 +49,60 @@ def numel(shape: Shape) -> int:
     return n
 
 
-def fmt_shape(shape: Shape) -> str:
+def fmt_shape(shape: Sequence[int]) -> str:
     return "×".join(str(d) for d in shape)
 
 
+def spatial_rank(shape: Shape) -> int:
+    return len(shape) - 1
+
+
+def arg(convert: Any, default: Any = REQUIRED, doc: str = "", *, primary: bool = False) -> Any:
+    """Declare an argument of a layer kind: a dataclass field with its converter and meaning."""
+    meta = {"convert": convert, "doc": doc, "primary": primary}
+    if default is REQUIRED:
+        return dataclass_field(metadata=meta)
+    return dataclass_field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Layer:
-    """One registered layer kind: its arguments and its rules.
+    """One registered layer kind: its arguments (dataclass fields) and its rules (`_bind`).
 
-    Class attributes set by subclasses:
-
-    - ``ARGS``: the arguments, in the order they are documented.
-    - ``PRIMARY``: the argument that ``{TYPE: VALUE}`` sets (``{conv: 64}`` sets ``out``).
-    - ``MIN_INPUTS``/``MAX_INPUTS``: how many inputs it takes (None: any number >= MIN).
-    - ``WEIGHTED``: a conv or linear layer, counted by `depth`.
-    - ``FLOPS``: the extra-FLOP rule, from `cnncalc.layers.costs`.
-    - ``SPATIAL``: the layer keeps the spatial grid (elementwise); the field passes through.
+    Class attributes: ``MIN_INPUTS``/``MAX_INPUTS`` (None: any number >= MIN),
+    ``WEIGHTED`` (a conv or linear layer, counted by `depth`) and ``FLOPS`` (the
+    extra-FLOP rule, from `costs`; required).
     """
 
     KIND: ClassVar[str] = ""  # set by @register
-    ARGS: ClassVar[tuple[Arg, ...]] = ()
-    PRIMARY: ClassVar[str | None] = None
     MIN_INPUTS: ClassVar[int] = 1
     MAX_INPUTS: ClassVar[int | None] = 1
     WEIGHTED: ClassVar[bool] = False
-    FLOPS: ClassVar[Any] = None
+    FLOPS: ClassVar[FlopRule]
 
-    def __init__(self, **values: Any) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
+    def __post_init__(self) -> None:
         self.validate()
 
-    # -- construction -----------------------------------------------------------------
+    # -- arguments --------------------------------------------------------------------
+
+    @classmethod
+    def args(cls) -> tuple[Arg, ...]:
+        """The arguments, in the order they are documented."""
+        result = []
+        for f in dataclasses.fields(cls):
+            if "convert" not in f.metadata:
+                continue
+            default = REQUIRED if f.default is dataclasses.MISSING else f.default
+            result.append(Arg(f.name, f.metadata["convert"], default, f.metadata["doc"]))
+        return tuple(result)
+
+    @classmethod
+    def primary(cls) -> str | None:
+        """The argument that ``{TYPE: VALUE}`` sets (``{conv: 64}`` sets ``out``)."""
+        for f in dataclasses.fields(cls):
+            if f.metadata.get("primary"):
+                return f.name
+        return None
 
     @classmethod
     def from_args(cls, raw: Mapping[str, Any]) -> Layer:
@@ -80,178 +111,169 @@ class Layer:
         Raises `LayerError` with ``arg`` set to the offending argument's name, so the
         caller can point at its line in the YAML file.
         """
-        known = {a.name: a for a in cls.ARGS}
+        known = {a.name: a for a in cls.args()}
         for name in raw:
             if name not in known:
-                raise LayerError(
-                    f"{cls.KIND} has no argument {name!r}{did_you_mean(name, known)}; "
-                    f"its arguments are: {', '.join(known) or 'none'}",
-                    arg=name,
-                    about_name=True,
-                )
+                raise LayerError(f"{cls.KIND} has no argument {name!r}{did_you_mean(name, known)}; "
+                                 f"its arguments are: {', '.join(known) or 'none'}", arg=name, about_name=True)
         values: dict[str, Any] = {}
-        for arg in cls.ARGS:
-            if arg.name in raw:
+        for a in known.values():
+            if a.name in raw:
                 try:
-                    values[arg.name] = arg.convert(raw[arg.name])
+                    values[a.name] = a.convert(raw[a.name])
                 except LayerError as exc:
-                    raise LayerError(f"{cls.KIND} argument {arg.name}: {exc.message}", arg=arg.name) from None
-            elif arg.required:
-                raise LayerError(f"{cls.KIND} needs the argument {arg.name!r} ({arg.doc})", arg=arg.name)
-            else:
-                values[arg.name] = arg.default
+                    raise LayerError(f"{cls.KIND} argument {a.name}: {exc.message}", arg=a.name) from None
+            elif a.required:
+                raise LayerError(f"{cls.KIND} needs the argument {a.name!r} ({a.doc})", arg=a.name)
         return cls(**values)
 
     def validate(self) -> None:
-        """Checks between arguments (e.g. output padding smaller than the stride)."""
+        """Checks between arguments (e.g. the filters divisible by the groups)."""
 
     def arg_values(self) -> dict[str, Any]:
-        return {a.name: getattr(self, a.name) for a in self.ARGS}
+        return {a.name: getattr(self, a.name) for a in self.args()}
 
-    def describe(self) -> str:
-        """A short summary of the arguments for tables, e.g. ``3×3/2 pad 1``."""
-        parts = []
-        for arg in self.ARGS:
-            value = getattr(self, arg.name)
-            if value != arg.default or arg.required:
-                parts.append(f"{arg.name}={_compact(value)}")
-        return " ".join(parts)
+    def with_args(self, **changes: Any) -> Layer:
+        """The same kind with some arguments changed (validated as written in YAML)."""
+        return type(self).from_args({**self.arg_values(), **changes})
 
-    # -- rules ----------------------------------------------------------------------
+    # -- binding ----------------------------------------------------------------------
 
     def check_inputs(self, ins: Shapes) -> None:
-        """The number of inputs; called by the analysis before `output_shape`."""
         n = len(ins)
         if n < self.MIN_INPUTS or (self.MAX_INPUTS is not None and n > self.MAX_INPUTS):
-            want = (
-                str(self.MIN_INPUTS)
-                if self.MAX_INPUTS == self.MIN_INPUTS
-                else f"at least {self.MIN_INPUTS}"
-                if self.MAX_INPUTS is None
-                else f"{self.MIN_INPUTS} to {self.MAX_INPUTS}"
-            )
+            want = (str(self.MIN_INPUTS) if self.MAX_INPUTS == self.MIN_INPUTS
+                    else f"at least {self.MIN_INPUTS}" if self.MAX_INPUTS is None
+                    else f"{self.MIN_INPUTS} to {self.MAX_INPUTS}")
             raise LayerError(f"{self.KIND} takes {want} input{'s' if want != '1' else ''}, received {n}")
 
-    def output_shape(self, ins: Shapes) -> Shape:
+    def bind(self, ins: Shapes, fields: Sequence[RF] | None = None) -> Bound:
+        """This layer applied to `ins`, whose receptive fields are `fields` (default: the layer
+        on its own, r = j = 1): its output shape and every number, each with its formula."""
+        shapes = tuple(tuple(s) for s in ins)
+        self.check_inputs(shapes)
+        if fields is None:
+            fields = [RF.of_input(spatial_rank(s)) for s in shapes]
+        return self._bind(shapes, tuple(fields))
+
+    def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
+        """The kind's rules: the output shape, the formulas and the field (see `Bound`)."""
         raise NotImplementedError
 
-    def params(self, ins: Shapes, out: Shape) -> int:
-        return 0
+    def passed_field(self, out: Shape, fields: Sequence[RF]) -> Field:
+        """The default field: a unit sees what its inputs' units see at its place; a vector sees all."""
+        return recurrence.whole(fields) if len(out) < 2 else recurrence.passed(fields)
 
-    def buffers(self, ins: Shapes, out: Shape) -> int:
-        return 0
+    # -- what the bound layer says about itself -----------------------------------------
 
-    def macs(self, ins: Shapes, out: Shape) -> int:
-        return 0
+    def describe(self, bound: Bound) -> str:
+        """A short summary of the arguments for tables (``3×3/2 p1``): those not at their default."""
+        parts = []
+        for a in self.args():
+            value = getattr(self, a.name)
+            if value != a.default or a.required:
+                parts.append(f"{a.name}={_compact(value)}")
+        return " ".join(parts)
 
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        """Arithmetic other than the multiply-accumulates (README table)."""
-        if self.FLOPS is None:
-            raise NotImplementedError(f"layer type {self.KIND!r} declares no FLOP rule")
-        return int(type(self).FLOPS(ins, out))  # via the class: a plain function must not bind to self
+    def depth_inputs(self, bound: Bound) -> tuple[int, ...]:
+        """The inputs whose paths count for `depth` (all of them, unless a kind says otherwise)."""
+        return tuple(range(len(bound.inputs)))
 
-    def flops(self, ins: Shapes, out: Shape) -> int:
-        return 2 * self.macs(ins, out) + self.extra_flops(ins, out)
-
-    def depth_inputs(self, ins: Shapes, out: Shape) -> tuple[int, ...]:
-        """The inputs whose paths count for `depth` (all of them, unless a layer says otherwise)."""
-        return tuple(range(len(ins)))
-
-    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
-        """Default: an elementwise layer, whose units see what their input's units see.
-
-        Layers that change the spatial grid override this; layers whose output has no
-        spatial dimensions return `RF.whole_input()`.
-        """
-        if len(out) < 2:
-            return RF.whole_input()
-        return RF.union(fields)
-
-    def notes(self, ins: Shapes, out: Shape) -> tuple[str, ...]:
-        """Remarks for the table, e.g. that a window does not tile its input evenly."""
-        return ()
-
-    def fits(self, ins: Shapes) -> bool:
-        """False when an output size had to be rounded (the window does not tile the input)."""
-        return True
-
-    def biases(self, ins: Shapes, out: Shape) -> int:
-        """The part of `params` that is biases (torch's ``.bias`` tensors); the rest are weights."""
-        return 0
-
-    # -- worked formulas (cnncalc layer / explain / check) -----------------------------
-
-    def steps(self, ins: Shapes, out: Shape, fields: Sequence[RF] | None = None) -> list[Step]:
-        """The formulas behind every number of this layer, numbers substituted, in reading order.
-
-        `fields` are the inputs' receptive fields (default: the layer on its own, r = j = 1).
-        Subclasses override the ``*_steps`` hooks for the quantities they have a formula for.
-        """
-        if fields is None:
-            fields = [RF.of_input(spatial_rank(s)) for s in ins]
-        return [*self.shape_steps(ins, out), *self.params_steps(ins, out), *self.macs_steps(ins, out),
-                *self.flops_steps(ins, out), *self.rf_steps(fields, ins, out)]
-
-    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        if tuple(out) == tuple(ins[0]):
-            return [worked.unchanged_shape(out)]
-        return [Step("output_shape", f"output = {fmt_shape(out)}", tuple(out))]
-
-    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        params, buffers = self.params(ins, out), self.buffers(ins, out)
-        result = [worked.counted("params", "params", params, "" if params else "no learnable parameters")]
-        if buffers:
-            result.append(worked.counted("buffers", "buffers", buffers, "non-learnable state"))
-        return result
-
-    def macs_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        macs = self.macs(ins, out)
-        note = "" if macs else "only convolutions and linear layers multiply-accumulate"
-        return [worked.counted("macs", "MACs", macs, note)]
-
-    def flops_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        """``2·MACs`` plus the other arithmetic, explained by the FLOP rule's docstring."""
-        doc = ""
-        for cls in type(self).__mro__[:-2]:  # the most derived declaration wins; not Layer, not object
-            if "extra_flops" in vars(cls):
-                doc = vars(cls)["extra_flops"].__doc__ or cls.__doc__ or ""
-                break
-            if vars(cls).get("FLOPS") is not None:
-                doc = vars(cls)["FLOPS"].__doc__ or ""
-                break
-        doc = doc.strip().splitlines()[0].rstrip(".") if doc.strip() else ""
-        return [worked.flops_step(self.macs(ins, out), self.extra_flops(ins, out), doc)]
-
-    def rf_steps(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> list[Step]:
-        return worked.passed_field(fields, self.receptive_field(fields, ins, out))
-
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         """The equivalent torch module (torch is imported inside implementations)."""
         raise NotImplementedError(f"layer type {self.KIND!r} has no torch lowering yet")
 
-    def to_torch_linear(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch_linear(self, bound: Bound) -> torch.nn.Module:
         """A stand-in with the same geometry for measuring receptive fields by gradients.
 
         `cnncalc verify` sets every weight to a positive constant and back-propagates
         one output unit; this stand-in must be linear (or at least monotone) with the
-        same windows, so that no gradient cancels. Default: `to_torch` (convolution,
-        average pooling and the like already are). Non-linearities return an
-        identity, max/min pooling a sum over the same windows.
+        same windows, so that no gradient cancels. Default: `to_torch`.
         """
-        return self.to_torch(ins, out)
-
-    def rf_exact(self, ins: Shapes, out: Shape) -> bool:
-        """Whether every output unit sees exactly `receptive_field`'s size (the default).
-
-        False where the analytic field is the largest over output positions (a
-        transposed convolution, adaptive bins of unequal width): a measured field
-        may then be smaller.
-        """
-        return True
+        return self.to_torch(bound)
 
 
-def spatial_rank(shape: Shape) -> int:
-    return len(shape) - 1
+@dataclass(frozen=True, eq=False)
+class Bound:
+    """A layer kind bound to its inputs: the output shape and every number, as formulas.
+
+    `params` (with `biases`, the part held in torch's ``.bias`` tensors), `buffers`,
+    `macs` and the `receptive` field come from the kind's rules; `other` (the
+    extra FLOPs) from its ``FLOPS`` rule and ``flops = 2·MACs + other``. `worked`
+    holds the kind's own lines for the output shape, params and MACs; `steps`
+    adds the default lines for what a kind leaves out, the FLOPs and the field.
+    `geometry` is the kind's resolved per-axis arguments, for rules and lowering.
+    """
+
+    layer: Layer
+    inputs: tuple[Shape, ...]
+    output: Shape
+    receptive: Field
+    geometry: Any = None
+    params: Formula = ZERO
+    biases: Formula = ZERO
+    buffers: Formula = ZERO
+    macs: Formula = ZERO
+    worked: tuple[Worked, ...] = ()
+    notes: tuple[Msg, ...] = ()
+    fits: bool = True
+    other: Formula = dataclass_field(init=False)
+    flops: Formula = dataclass_field(init=False)
+
+    def __post_init__(self) -> None:
+        other = type(self.layer).FLOPS(self)
+        object.__setattr__(self, "other", other)
+        flops = Sum(Mul(2, Ref(self.macs, "MACs")), Ref(other, "other")) if self.macs.value else other
+        object.__setattr__(self, "flops", flops)
+
+    @property
+    def rf(self) -> RF:
+        return self.receptive.rf
+
+    @property
+    def weights(self) -> int:
+        return int(self.params.value - self.biases.value)
+
+    @property
+    def kind(self) -> str:
+        return self.layer.KIND
+
+    def describe(self) -> str:
+        return self.layer.describe(self)
+
+    def worked_lines(self) -> list[Worked]:
+        """Every line of the working, in reading order: shape, params, buffers, MACs, FLOPs, field."""
+        own = {w.quantity for w in self.worked}
+        lines = [w for w in self.worked if w.quantity == "output_shape"]
+        if "output_shape" not in own:
+            lines.append(_shape_line(self))
+        lines += [w for w in self.worked if w.quantity in ("params", "buffers")]
+        if "params" not in own:
+            note = "" if self.params.value else Msg("no learnable parameters")
+            lines.append(Worked("params", "params", self.params, note))
+        if "buffers" not in own and self.buffers.value:
+            lines.append(Worked("buffers", "buffers", self.buffers, Msg("non-learnable state")))
+        lines += [w for w in self.worked if w.quantity == "macs"]
+        if "macs" not in own:
+            note = "" if self.macs.value else Msg("only convolutions and linear layers multiply-accumulate")
+            lines.append(Worked("macs", "MACs", self.macs, note))
+        doc = type(self.layer).FLOPS.doc
+        if self.macs.value:
+            lines += [Worked("flops", "FLOPs", self.flops, Msg("a multiply-accumulate is 2 FLOPs"), symbolic=True),
+                      Worked("other_flops", "other", self.other, Msg(doc))]
+        else:
+            lines.append(Worked("flops", "FLOPs", self.flops, Msg(doc)))
+        return [*lines, *self.receptive.worked]
+
+    def steps(self, language: Language = ENGLISH) -> list[Step]:
+        return [w.step(language) for w in self.worked_lines()]
+
+
+def _shape_line(b: Bound) -> Worked:
+    if b.output == b.inputs[0]:
+        return Worked("output_shape", "output", value=b.output,
+                      shown=f"input = {fmt_shape(b.output)} (the shape is unchanged)")
+    return Worked("output_shape", "output", value=b.output, shown=fmt_shape(b.output))
 
 
 def did_you_mean(name: str, candidates: Any) -> str:
@@ -265,3 +287,6 @@ def _compact(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+__all__ = ["Bound", "Layer", "Shape", "Shapes", "arg", "did_you_mean", "fmt_shape", "numel", "spatial_rank"]

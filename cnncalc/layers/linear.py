@@ -6,22 +6,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cnncalc.layers import register
-from cnncalc.layers import steps as worked
-from cnncalc.layers.args import Arg, boolean, positive_int
-from cnncalc.layers.base import Layer, Shape, Shapes, fmt_shape, numel
-from cnncalc.layers.costs import free
+from cnncalc.layers import costs, recurrence
+from cnncalc.layers.args import boolean, positive_int
+from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, numel
+from cnncalc.layers.formula import Formula, Group, Mul, Num, Sum, product
+from cnncalc.layers.registry import register
 from cnncalc.layers.rf import RF
-from cnncalc.layers.steps import Step
+from cnncalc.layers.steps import Worked
+from cnncalc.layers.text import Msg, Plural
 
 if TYPE_CHECKING:
     import torch
 
 
 @register("linear", "fc")
+@dataclass(frozen=True, kw_only=True)
 class Linear(Layer):
     """Fully connected layer on the flattened input (torch.nn.Linear; Caffe InnerProduct).
 
@@ -30,76 +32,59 @@ class Linear(Layer):
     Every output sees the whole input.
     """
 
-    ARGS = (
-        Arg("out", positive_int, doc="number of output features"),
-        Arg("bias", boolean, True, "add a learned bias per output"),
-    )
-    PRIMARY = "out"
+    out: int = arg(positive_int, doc="number of output features", primary=True)
+    bias: bool = arg(boolean, True, "add a learned bias per output")
+
     WEIGHTED = True
+    FLOPS = costs.bias_adds()
 
-    out: int
-    bias: bool
+    def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
+        shape = ins[0]
+        inputs = numel(shape)
+        features: Formula = Group(product(shape)) if len(shape) > 1 else Num(inputs, "in")
+        weights = Mul(features, Num(self.out, "out"))
+        biases: Formula = Num(self.out, "out") if self.bias else Num(0)
+        params = Sum(weights, biases) if self.bias else weights
+        macs = Mul(Group(product(shape)), Group(Num(self.out)))
+        flattens = Msg("; it flattens {shape} = {n} inputs", shape=fmt_shape(shape), n=f"{inputs:,}") \
+            if len(shape) > 1 else ""
+        worked = (
+            Worked("output_shape", "features", Num(self.out, "out"), Msg("one output per neuron{flat}", flat=flattens),
+                   symbolic=True),
+            Worked("params", "params", params, Msg("{i} × {o} = {w} + {b}", i=Plural(inputs, "input", "inputs"),
+                                                   o=Plural(self.out, "output", "outputs"),
+                                                   w=Plural(int(weights.value), "weight", "weights"),
+                                                   b=Plural(int(biases.value), "bias", "biases"))),
+            Worked("macs", "MACs", macs, Msg("every input times every output")),
+        )
+        notes = (Msg("flattens {shape} = {n} inputs", shape=fmt_shape(shape), n=inputs),) if len(shape) > 1 else ()
+        return Bound(self, ins, (self.out,), recurrence.whole(fields), params=params, biases=biases, macs=macs,
+                     worked=worked, notes=notes)
 
-    def output_shape(self, ins: Shapes) -> Shape:
-        return (self.out,)
-
-    def params(self, ins: Shapes, out: Shape) -> int:
-        return numel(ins[0]) * self.out + (self.out if self.bias else 0)
-
-    def macs(self, ins: Shapes, out: Shape) -> int:
-        return numel(ins[0]) * self.out
-
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        """One add per output for the bias."""
-        return self.out if self.bias else 0
-
-    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
-        return RF.whole_input()
-
-    def notes(self, ins: Shapes, out: Shape) -> tuple[str, ...]:
-        if len(ins[0]) > 1:
-            return (f"flattens {fmt_shape(ins[0])} = {numel(ins[0])} inputs",)
-        return ()
-
-    def describe(self) -> str:
+    def describe(self, bound: Bound) -> str:
         return f"{self.out}" + ("" if self.bias else " no bias")
 
-    def biases(self, ins: Shapes, out: Shape) -> int:
-        return self.out if self.bias else 0
-
-    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        flat = f"; it flattens {fmt_shape(ins[0])} = {worked.num(numel(ins[0]))} inputs" if len(ins[0]) > 1 else ""
-        return [Step("output_shape", f"features = out = {self.out}", self.out, "one output per neuron" + flat)]
-
-    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        return [worked.dense_params(ins[0], self.out, self.biases(ins, out))]
-
-    def macs_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        return [worked.macs_step(ins[0], [self.out], self.macs(ins, out), "every input times every output")]
-
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
-        linear = nn.Linear(numel(ins[0]), self.out, bias=self.bias)
-        return nn.Sequential(nn.Flatten(), linear) if len(ins[0]) > 1 else linear
+        shape = bound.inputs[0]
+        linear = nn.Linear(numel(shape), self.out, bias=self.bias)
+        return nn.Sequential(nn.Flatten(), linear) if len(shape) > 1 else linear
 
 
 @register("flatten")
+@dataclass(frozen=True, kw_only=True)
 class Flatten(Layer):
     """Flatten to a vector: output (numel(input),); no arithmetic (a reshape); sees the whole input."""
 
-    FLOPS = free("a reshape")
+    FLOPS = costs.free("a reshape")
 
-    def output_shape(self, ins: Shapes) -> Shape:
-        return (numel(ins[0]),)
+    def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
+        features = product(ins[0])
+        return Bound(self, ins, (int(features.value),), recurrence.whole(fields),
+                     worked=(Worked("output_shape", "features", features),))
 
-    def shape_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        return [Step("output_shape", f"features = {worked.product(ins[0])} = {worked.num(out[0])}", out[0])]
-
-    def receptive_field(self, fields: Sequence[RF], ins: Shapes, out: Shape) -> RF:
-        return RF.whole_input()
-
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
         return nn.Flatten()

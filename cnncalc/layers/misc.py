@@ -6,13 +6,15 @@ through and cost no FLOPs (a decision written down with `costs.free`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, register
+from cnncalc.layers import costs
 from cnncalc.layers.act import Elementwise
-from cnncalc.layers.args import Arg, number
-from cnncalc.layers.base import Shape, Shapes
+from cnncalc.layers.args import number
+from cnncalc.layers.base import Bound, arg
+from cnncalc.layers.registry import register
 
 if TYPE_CHECKING:
     import torch
@@ -27,31 +29,31 @@ def probability(value: Any) -> float:
 
 
 @register("dropout")
+@dataclass(frozen=True, kw_only=True)
 class Dropout(Elementwise):
     """Dropout (torch.nn.Dropout): zeroes elements with probability p while training.
 
     At inference it is the identity: no FLOPs, no parameters.
     """
 
-    ARGS = (Arg("p", probability, 0.5, "probability of dropping an element while training"),)
-    PRIMARY = "p"
+    p: float = arg(probability, 0.5, "probability of dropping an element while training", primary=True)
+
     FLOPS = costs.free("identity at inference")
 
-    p: float
-
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
         return nn.Dropout(self.p)
 
 
 @register("identity")
+@dataclass(frozen=True, kw_only=True)
 class Identity(Elementwise):
     """The identity (torch.nn.Identity): a named pass-through, e.g. a placeholder branch."""
 
     FLOPS = costs.free("a pass-through")
 
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
         return nn.Identity()

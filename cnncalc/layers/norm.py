@@ -15,14 +15,18 @@ neighbouring channels, not neighbouring pixels). Conventions:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, register
+from cnncalc.layers import costs
 from cnncalc.layers.act import Elementwise
-from cnncalc.layers.args import Arg, boolean, number, positive_int
-from cnncalc.layers.base import Shape, Shapes, fmt_shape, numel, spatial_rank
-from cnncalc.layers.steps import Step, num, product
+from cnncalc.layers.args import boolean, number, positive_int
+from cnncalc.layers.base import Bound, Shape, arg, fmt_shape, numel, spatial_rank
+from cnncalc.layers.formula import Formula, Mul, Num, Sum
+from cnncalc.layers.registry import register
+from cnncalc.layers.steps import Worked
+from cnncalc.layers.text import Msg
 
 if TYPE_CHECKING:
     import torch
@@ -44,59 +48,69 @@ def _need_channels(kind: str, shape: Shape, least_rank: int = 0) -> None:
 
 
 class Norm(Elementwise):
-    """A per-channel normalisation with an optional learned scale and shift per channel."""
+    """A per-channel normalisation with an optional learned scale and shift per channel.
+
+    Not a dataclass itself: each kind declares ``eps`` and ``affine`` in its own order.
+    """
 
     affine: bool
     eps: float
 
-    def output_shape(self, ins: Shapes) -> Shape:
-        _need_channels(self.KIND, ins[0])
-        return tuple(ins[0])
+    def check_shape(self, shape: Shape) -> None:
+        _need_channels(self.KIND, shape)
 
-    def params(self, ins: Shapes, out: Shape) -> int:
-        return 2 * ins[0][0] if self.affine else 0
+    def state(self, channels: int) -> Formula:
+        """Non-learnable state (batch norm's running statistics): none by default."""
+        return Num(0)
 
-    def biases(self, ins: Shapes, out: Shape) -> int:
-        return ins[0][0] if self.affine else 0  # the shifts β (torch's .bias)
-
-    def params_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        c, buffers = ins[0][0], self.buffers(ins, out)
-        steps = [Step("params", f"params = 2·C = 2·{c} = {num(2 * c)}", 2 * c, "a scale γ and a shift β per channel")
-                 if self.affine else Step("params", "params = 0", 0, "affine is off: no scale or shift")]
-        if buffers:
-            steps.append(Step("buffers", f"buffers = 2·C = 2·{c} = {num(buffers)}", buffers,
-                              "running mean and variance per channel (num_batches_tracked not counted)"))
-        return steps
+    def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
+        c = ins[0][0]
+        if self.affine:
+            params: Formula = Mul(2, Num(c, "C"))
+            lines = [Worked("params", "params", params, Msg("a scale γ and a shift β per channel"), symbolic=True)]
+        else:
+            params = Num(0)
+            lines = [Worked("params", "params", params, Msg("affine is off: no scale or shift"))]
+        buffers = self.state(c)
+        if buffers.value:
+            lines.append(Worked("buffers", "buffers", buffers, Msg("running mean and variance per channel "
+                                                                    "(num_batches_tracked not counted)"),
+                                symbolic=True))
+        biases = Num(c) if self.affine else Num(0)  # the shifts β (torch's .bias)
+        return Bound(self, ins, ins[0], field, params=params, biases=biases, buffers=buffers, worked=tuple(lines))
 
 
 @register("bn", "batchnorm", "batchnorm1d", "batchnorm2d", "batchnorm3d")
+@dataclass(frozen=True, kw_only=True)
 class BatchNorm(Norm):
     """Batch normalisation (torch.nn.BatchNorm1d/2d/3d), counted at inference.
 
     params 2C (affine); buffers 2C (running mean and variance); FLOPs 2 per element.
     """
 
-    ARGS = (
-        Arg("eps", positive_number, 1e-5, "added to the variance"),
-        Arg("momentum", number(0.0, 1.0), 0.1, "running statistics update factor (training)"),
-        Arg("affine", boolean, True, "learn a scale and a shift per channel"),
-    )
-    FLOPS = costs.per_output(2)
+    eps: float = arg(positive_number, 1e-5, "added to the variance")
+    momentum: float = arg(number(0.0, 1.0), 0.1, "running statistics update factor (training)")
+    affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
-    momentum: float
+    FLOPS = costs.per_output(2, "a scale and a shift: the statistics are fixed at inference")
 
-    def buffers(self, ins: Shapes, out: Shape) -> int:
-        return 2 * ins[0][0]
+    def state(self, channels: int) -> Formula:
+        return Mul(2, Num(channels, "C"))
 
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
-        rank = spatial_rank(ins[0])
-        cls = (nn.BatchNorm1d, nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)[rank]
-        return cls(ins[0][0], eps=self.eps, momentum=self.momentum, affine=self.affine)
+        shape = bound.inputs[0]
+        cls = (nn.BatchNorm1d, nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)[spatial_rank(shape)]
+        return cls(shape[0], eps=self.eps, momentum=self.momentum, affine=self.affine)
+
+
+def _lrn_per_element(layer: Any) -> Formula:
+    return Sum(Mul(2, Num(layer.size, "size")), 3)
 
 
 @register("lrn")
+@dataclass(frozen=True, kw_only=True)
 class LRN(Elementwise):
     """Local response normalisation across channels (AlexNet; torch.nn.LocalResponseNorm).
 
@@ -106,103 +120,78 @@ class LRN(Elementwise):
     then one each for the scale by alpha/size, the add of k, the power and the divide.
     """
 
-    ARGS = (
-        Arg("size", positive_int, doc="number of neighbouring channels summed over"),
-        Arg("alpha", number(), 1e-4, "multiplicative factor"),
-        Arg("beta", number(), 0.75, "exponent"),
-        Arg("k", number(), 1.0, "additive constant"),
-    )
-    PRIMARY = "size"
+    size: int = arg(positive_int, doc="number of neighbouring channels summed over", primary=True)
+    alpha: float = arg(number(), 1e-4, "multiplicative factor")
+    beta: float = arg(number(), 0.75, "exponent")
+    k: float = arg(number(), 1.0, "additive constant")
 
-    size: int
-    alpha: float
-    beta: float
-    k: float
+    FLOPS = costs.per_output_times(_lrn_per_element, "2·size + 3 per element: size squares, size − 1 adds, then "
+                                   "scale, add k, power and divide")
 
-    def output_shape(self, ins: Shapes) -> Shape:
-        _need_channels(self.KIND, ins[0], least_rank=1)  # torch needs a spatial dimension
-        return tuple(ins[0])
+    def check_shape(self, shape: Shape) -> None:
+        _need_channels(self.KIND, shape, least_rank=1)  # torch needs a spatial dimension
 
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        """``2·size + 3`` per output element (class docstring)."""
-        return (2 * self.size + 3) * numel(out)
-
-    def flops_steps(self, ins: Shapes, out: Shape) -> list[Step]:
-        value = self.extra_flops(ins, out)
-        return [Step("flops", f"FLOPs = (2·{self.size} + 3)·({product(out)}) = {num(value)}", value,
-                     "per element: size squares, size − 1 adds, then scale, add k, power and divide")]
-
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
         return nn.LocalResponseNorm(self.size, self.alpha, self.beta, self.k)
 
 
-class StatNorm(Norm):
-    """Norms that compute their statistics at inference too (layer norm, group norm).
+def _stat_per_element(layer: Any) -> Formula:
+    return Num(7 if layer.affine else 5)
 
-    FLOPs per element: 5 to normalise (mean, centre, variance, square root, divide)
-    plus 2 for the affine scale and shift when ``affine``: 7 by default.
-    """
 
-    def extra_flops(self, ins: Shapes, out: Shape) -> int:
-        return (5 + (2 if self.affine else 0)) * numel(out)
+STAT_FLOPS = costs.per_output_times(_stat_per_element, "7 per element (5 without affine): mean, centre, "
+                                    "variance, square root and divide, then the scale and shift")
 
 
 @register("layernorm")
-class LayerNorm(StatNorm):
+@dataclass(frozen=True, kw_only=True)
+class LayerNorm(Norm):
     """Layer normalisation over the channels at each position (ConvNeXt's channels-first LayerNorm).
 
-    params 2C (affine); FLOPs 7 per element (5 without affine). Lowered to
-    `cnncalc.backends.modules.ChannelsFirstLayerNorm`.
+    params 2C (affine); FLOPs 7 per element (5 without affine): the statistics are
+    computed at inference too. Lowered to `cnncalc.torch.modules.ChannelsFirstLayerNorm`.
     """
 
-    ARGS = (
-        Arg("eps", positive_number, 1e-6, "added to the variance"),
-        Arg("affine", boolean, True, "learn a scale and a shift per channel"),
-    )
+    eps: float = arg(positive_number, 1e-6, "added to the variance")
+    affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
-        from cnncalc.backends.modules import ChannelsFirstLayerNorm
+    FLOPS = STAT_FLOPS
 
-        return ChannelsFirstLayerNorm(ins[0][0], eps=self.eps, affine=self.affine)
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
+        from cnncalc.torch.modules import ChannelsFirstLayerNorm
+
+        return ChannelsFirstLayerNorm(bound.inputs[0][0], eps=self.eps, affine=self.affine)
 
 
 @register("groupnorm")
-class GroupNorm(StatNorm):
+@dataclass(frozen=True, kw_only=True)
+class GroupNorm(Norm):
     """Group normalisation (torch.nn.GroupNorm): statistics over groups of C/groups channels.
 
     params 2C (affine); FLOPs 7 per element (5 without affine).
     """
 
-    ARGS = (
-        Arg("groups", positive_int, doc="number of channel groups"),
-        Arg("eps", positive_number, 1e-5, "added to the variance"),
-        Arg("affine", boolean, True, "learn a scale and a shift per channel"),
-    )
-    PRIMARY = "groups"
+    groups: int = arg(positive_int, doc="number of channel groups", primary=True)
+    eps: float = arg(positive_number, 1e-5, "added to the variance")
+    affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
-    groups: int
+    FLOPS = STAT_FLOPS
 
-    def output_shape(self, ins: Shapes) -> Shape:
-        shape = super().output_shape(ins)
+    def check_shape(self, shape: Shape) -> None:
+        super().check_shape(shape)
         if shape[0] % self.groups:
-            raise LayerError(
-                f"the channels must be evenly divisible by the number of groups. "
-                f"Received: groups={self.groups}, channels={shape[0]}"
-            )
-        values = shape[0] // self.groups * numel(shape[1:])
-        if values < 2:  # torch refuses it too ("Expected more than 1 value per channel")
-            raise LayerError(
-                f"group norm needs more than one value per group to compute its statistics. "
-                f"Received: {shape[0] // self.groups} channel(s) per group on a {fmt_shape(shape)} input"
-            )
-        return shape
+            raise LayerError(f"the channels must be evenly divisible by the number of groups. "
+                             f"Received: groups={self.groups}, channels={shape[0]}")
+        if shape[0] // self.groups * numel(shape[1:]) < 2:  # torch refuses it ("Expected more than 1 value")
+            raise LayerError(f"group norm needs more than one value per group to compute its statistics. "
+                             f"Received: {shape[0] // self.groups} channel(s) per group on a {fmt_shape(shape)} input")
 
-    def to_torch(self, ins: Shapes, out: Shape) -> torch.nn.Module:
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
-        return nn.GroupNorm(self.groups, ins[0][0], eps=self.eps, affine=self.affine)
+        return nn.GroupNorm(self.groups, bound.inputs[0][0], eps=self.eps, affine=self.affine)
 
 
-__all__ = ["LRN", "BatchNorm", "GroupNorm", "LayerNorm", "Norm", "StatNorm", "positive_number"]
+__all__ = ["LRN", "BatchNorm", "GroupNorm", "LayerNorm", "Norm", "positive_number"]

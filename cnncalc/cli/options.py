@@ -1,0 +1,77 @@
+"""The options shared by the commands, as module-level `Annotated` aliases, and their parsing."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cnncalc.dsl.document import parse_shape
+from cnncalc.dsl.expr import evaluate
+from cnncalc.errors import CnnCalcError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class TableOrJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Dtype(str, Enum):
+    fp32 = "fp32"
+    fp16 = "fp16"
+    bf16 = "bf16"
+    int8 = "int8"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
+TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")]
+InputOpt = Annotated[
+    str | None, typer.Option("--input", "-i", help="Input shape, channels first: 3x224x224 or 3,224,224.")
+]
+BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size (scales MACs, FLOPs, activations).")]
+DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Element type for memory figures.")]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", "-s", help="Override a network variable: NAME=VALUE (repeatable).")
+]
+
+
+def parse_input(text: str | None) -> tuple[int, ...] | None:
+    return None if text is None else parse_shape(text)
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, object]:
+    result: dict[str, object] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CnnCalcError(f"--set {item!r}: write NAME=VALUE, e.g. --set num_classes=10")
+        result[name.strip()] = evaluate(value.strip(), {})
+    return result
+
+
+def make_console() -> Console:
+    from rich.console import Console
+
+    console = Console()
+    # piped or captured output is not squeezed to rich's 80-column default
+    return console if console.is_terminal else Console(width=140)
+
+
+class Layout(str, Enum):
+    chw = "chw"
+    hwc = "hwc"
+
+
+LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
+                                           "as textbooks write them.")]

@@ -1,0 +1,274 @@
+"""Analytic numbers checked against PyTorch: `cnncalc verify`.
+
+The network is lowered to a torch module (`cnncalc.backends.torch`) and run once
+on zeros at its input size (batch 1). Per layer, against the analytic report:
+
+- output shape: the module's output, seen by a forward hook;
+- params and buffers: ``numel()`` of the module's parameters and buffers
+  (without batch norm's ``num_batches_tracked`` counter, a step count);
+- MACs: fvcore's ``FlopCountAnalysis`` per module, its conv, linear and matmul
+  operators only (fvcore counts one multiply-add as one flop; it also counts
+  batch norm, pooling etc., which are not MACs in our convention).
+
+Totals: params, buffers and MACs as summed above, and 2·MACs against torch's own
+``torch.utils.flop_counter.FlopCounterMode``, which counts 2 FLOPs per
+multiply-add of convolutions and matrix products (and nothing else). Receptive
+fields: measured by gradients (`cnncalc.verify_rf`). With ``against`` set to
+``torchvision:NAME``, torchvision's model is built too and totals, output shape
+and the ordered list of parameter shapes are compared.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cnncalc.analysis import Report, analyze_graph
+from cnncalc.errors import CnnCalcError
+from cnncalc.graph import Graph
+from cnncalc.layers.base import Shape, did_you_mean
+from cnncalc.verify.fields import FieldCheck, default_targets, measure_fields
+
+if TYPE_CHECKING:
+    import torch
+
+    from cnncalc.torch.lower import Built
+
+MAC_OPS = ("conv", "linear", "addmm", "matmul", "bmm", "mm", "einsum")  # fvcore's operator names
+TORCHVISION_OPTIONS = {  # as torchvision's own reference counts are made
+    "googlenet": {"aux_logits": False, "init_weights": False},
+    "inception_v3": {"aux_logits": False, "init_weights": False},
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One compared quantity: ours (analytic) and theirs (measured by torch/fvcore)."""
+
+    ours: Any
+    theirs: Any
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.ours == self.theirs)
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    name: str
+    type: str
+    shape: Cell
+    params: Cell
+    buffers: Cell
+    macs: Cell
+
+    @property
+    def ok(self) -> bool:
+        return self.shape.ok and self.params.ok and self.buffers.ok and self.macs.ok
+
+
+@dataclass(frozen=True)
+class TotalCheck:
+    what: str
+    cell: Cell
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.cell.ok
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    name: str
+    input_shape: Shape
+    device: str
+    layers: tuple[LayerCheck, ...]
+    totals: tuple[TotalCheck, ...]
+    fields: tuple[FieldCheck, ...]
+    against: str | None = None
+    against_checks: tuple[TotalCheck, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return (all(c.ok for c in self.layers) and all(c.ok for c in self.totals)
+                and all(f.ok for f in self.fields) and all(c.ok for c in self.against_checks))
+
+    def mismatches(self) -> list[str]:
+        """One line per disagreeing check."""
+        lines = []
+        for row in self.layers:
+            for what in ("shape", "params", "buffers", "macs"):
+                cell: Cell = getattr(row, what)
+                if not cell.ok:
+                    lines.append(f"{row.name}: {what} {cell.ours} (analytic) != {cell.theirs} (torch)")
+        for total in self.totals:
+            if not total.ok:
+                lines.append(f"total {total.what}: {total.cell.ours} != {total.cell.theirs}")
+        for field in self.fields:
+            if not field.ok:
+                if field.status == "unmeasured":
+                    lines.append(f"{field.name}: receptive field {field.analytic} could not be measured")
+                    continue
+                relation = "<=" if any(field.at_most) else "=="
+                lines.append(f"{field.name}: receptive field measured {field.measured}, expected {relation} "
+                             f"{field.expected}")
+        for check in self.against_checks:
+            if not check.ok:
+                lines.append(f"{self.against} {check.what}: {check.cell.ours} != {check.cell.theirs}")
+        return lines
+
+
+def verify(graph: Graph, device: str = "cpu", against: str | None = None,
+           rf_layers: Sequence[str] | None = None) -> VerifyResult:
+    """Check every analytic number of `graph` against PyTorch (see the module docstring)."""
+    import torch
+
+    from cnncalc.torch.lower import lower
+
+    _check_device(device)
+    report = analyze_graph(graph)
+    torchvision_name = _torchvision_name(against) if against is not None else None
+    rows = {r.name: r for r in report.layers}
+    instances = {b.path: b.out for b in graph.spec.blocks}  # a block instance stands for its output layer
+    names = [instances.get(n, n) for n in rf_layers] if rf_layers is not None else default_targets(report)
+    for name in names:
+        if name not in rows:
+            raise CnnCalcError(f"no layer {name!r} to measure the receptive field of{did_you_mean(name, rows)}")
+    names = list(dict.fromkeys(names))
+    built = lower(graph, report, device="meta")
+    module = built.module.to_empty(device=device)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.zero_()
+        for b_name, b in module.named_buffers():
+            b.fill_(1 if b_name.endswith("running_var") else 0)
+    x = torch.zeros((1, *report.input_shape), device=device)
+    shapes, flop_counter_total = _forward(built, x)
+    fv = _fvcore_macs(module, x)
+    layers = []
+    for row in report.layers:
+        sub = built.submodule(row.name)
+        layers.append(LayerCheck(
+            row.name, row.type,
+            shape=Cell(row.output_shape, shapes.get(row.name)),
+            params=Cell(row.params, sum(p.numel() for p in sub.parameters())),
+            buffers=Cell(row.buffers, _buffers(sub)),
+            macs=Cell(row.macs, fv.get(built.paths[row.name], 0)),
+        ))
+    totals = (
+        TotalCheck("params", Cell(report.totals.params, sum(p.numel() for p in module.parameters()))),
+        TotalCheck("buffers", Cell(report.totals.buffers, _buffers(module)), "without num_batches_tracked"),
+        TotalCheck("MACs", Cell(report.totals.macs, fv.get("", 0)), "fvcore: conv + linear, 1 per multiply-add"),
+        TotalCheck("2·MACs", Cell(2 * report.totals.macs, flop_counter_total),
+                   "torch FlopCounterMode: 2 per multiply-add"),
+        TotalCheck("output shape", Cell(report.totals.output_shape, shapes.get(graph.output))),
+    )
+    fields = tuple(measure_fields(graph, report, names, device))
+    against_checks = _against(built, report, torchvision_name) if torchvision_name else ()
+    return VerifyResult(report.name, report.input_shape, device, tuple(layers), totals, fields, against,
+                        against_checks)
+
+
+def _check_device(device: str) -> None:
+    import torch
+
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise CnnCalcError("no CUDA device: use --device cpu")
+    elif device != "cpu":
+        raise CnnCalcError(f"unknown device {device!r}: use cpu or cuda")
+
+
+def _forward(built: Built, x: torch.Tensor) -> tuple[dict[str, Shape], int]:
+    """Output shape per layer (forward hooks, batch dimension dropped) and FlopCounterMode's total."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    shapes: dict[str, Shape] = {}
+    handles = []
+    for name in built.paths:
+        def hook(module: Any, args: Any, output: torch.Tensor, name: str = name) -> None:
+            shapes[name] = tuple(output.shape[1:])
+
+        handles.append(built.submodule(name).register_forward_hook(hook))
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            built.module(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return shapes, int(counter.get_total_flops())
+
+
+def _fvcore_macs(module: torch.nn.Module, x: torch.Tensor) -> dict[str, int]:
+    """Multiply-adds per module path (and "" for the whole), from fvcore's conv/linear/matmul counts."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # fvcore's import and trace warn about deprecated torch.jit APIs
+        from fvcore.nn import FlopCountAnalysis
+
+        analysis = FlopCountAnalysis(module, x).unsupported_ops_warnings(False).uncalled_modules_warnings(False)
+        counts = analysis.by_module_and_operator()
+    return {path: sum(n for op, n in ops.items() if op in MAC_OPS) for path, ops in counts.items()}
+
+
+def _buffers(module: torch.nn.Module) -> int:
+    return sum(b.numel() for name, b in module.named_buffers() if not name.endswith("num_batches_tracked"))
+
+
+def _torchvision_name(against: str) -> str:
+    kind, _, name = against.partition(":")
+    if kind != "torchvision" or not name:
+        raise CnnCalcError(f"--against {against!r}: write torchvision:NAME, e.g. torchvision:resnet50")
+    try:
+        import torchvision
+    except ImportError:
+        raise CnnCalcError("torchvision is not installed: pip install 'cnncalc[torchvision]'") from None
+    known = torchvision.models.list_models(module=torchvision.models)
+    if name not in known:
+        raise CnnCalcError(f"torchvision has no classification model {name!r}{did_you_mean(name, known)}")
+    return name
+
+
+def against_torchvision(graph: Graph, against: str) -> tuple[TotalCheck, ...]:
+    """Only the ``--against torchvision:NAME`` checks: both models built on the meta device (no
+    memory, no arithmetic), compared in totals, output shape and ordered parameter shapes."""
+    from cnncalc.torch.lower import lower
+
+    name = _torchvision_name(against)
+    report = analyze_graph(graph)
+    return _against(lower(graph, report, device="meta"), report, name)
+
+
+def _against(built: Built, report: Report, name: str) -> tuple[TotalCheck, ...]:
+    """torchvision's model (weights=None, built on the meta device) vs ours."""
+    import torch
+    import torchvision
+
+    with torch.device("meta"):
+        theirs = torchvision.models.get_model(name, weights=None, **TORCHVISION_OPTIONS.get(name, {})).eval()
+        with torch.no_grad():
+            out = theirs(torch.zeros((1, *report.input_shape)))
+    ours_shapes = [tuple(p.shape) for p in built.module.parameters()]
+    their_shapes = [tuple(p.shape) for p in theirs.parameters()]
+    ours_text = f"{len(ours_shapes)} tensors"
+    theirs_text = f"{len(their_shapes)} tensors"
+    if ours_shapes != their_shapes:
+        k = next((k for k, (a, b) in enumerate(zip(ours_shapes, their_shapes, strict=False)) if a != b),
+                 min(len(ours_shapes), len(their_shapes)))
+        theirs_text += f"; #{k}: {_at(ours_shapes, k)} (ours) vs {_at(their_shapes, k)}"
+    return (
+        TotalCheck("params", Cell(report.totals.params, sum(p.numel() for p in theirs.parameters()))),
+        TotalCheck("buffers", Cell(report.totals.buffers, _buffers(theirs)), "without num_batches_tracked"),
+        TotalCheck("output shape", Cell(report.totals.output_shape, tuple(out.shape[1:]))),
+        TotalCheck("parameter shapes", Cell(ours_text, theirs_text), "in registration order"),
+    )
+
+
+def _at(shapes: list[tuple[int, ...]], k: int) -> str:
+    return "×".join(map(str, shapes[k])) if k < len(shapes) else "none"
+
+
+__all__ = ["Cell", "FieldCheck", "LayerCheck", "TotalCheck", "VerifyResult", "against_torchvision", "verify"]

@@ -1,0 +1,93 @@
+"""`cnncalc quiz`: seeded, reproducible quizzes whose answer keys `check` accepts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import cnncalc
+from cnncalc.cli import app
+from cnncalc.errors import CnnCalcError
+from cnncalc.homework.check import check_file, check_text, fill
+from cnncalc.homework.quiz import answers_yaml, markdown, network_quiz, single_quiz
+from cnncalc.homework.targets import Net
+
+runner = CliRunner()
+
+
+def test_same_seed_same_quiz_and_the_key_checks(tmp_path: Path) -> None:
+    net = Net.of(cnncalc.load("alexnet_original"))
+    first, again = network_quiz(net, "alexnet_original", 8, seed=7), network_quiz(net, "alexnet_original", 8, seed=7)
+    assert markdown(first, "s.yaml") == markdown(again, "s.yaml")
+    assert answers_yaml(first, tmp_path) == answers_yaml(again, tmp_path)
+    other = network_quiz(net, "alexnet_original", 8, seed=8)
+    assert answers_yaml(other, tmp_path) != answers_yaml(first, tmp_path)
+    keys = [q.key for q in first.problems[0].questions]
+    assert len(keys) == len(set(keys)) == 8
+    report = check_text(answers_yaml(first, tmp_path), str(tmp_path / "key.yaml"))
+    assert (report.right, report.wrong) == (8, 0)
+
+
+def test_no_question_has_a_trivial_answer() -> None:
+    net = Net.of(cnncalc.load("alexnet_original"))
+    quiz = network_quiz(net, "alexnet_original", 40, seed=1)
+    for q in quiz.problems[0].questions:
+        assert not (q.key.endswith(".params") and q.answer == 0), q.key  # no "params of a ReLU"
+
+
+@pytest.mark.parametrize("seed", [0, 7, 12345])
+def test_single_layer_problems_tile_exactly(seed: int) -> None:
+    quiz = single_quiz(12, seed)
+    assert len(quiz.problems) == 12
+    for problem in quiz.problems:
+        [(kind, args)] = problem.source["layer"].items()
+        _, n, _ = problem.source["input"]
+        if kind in ("conv", "maxpool"):
+            k, s, p = args["kernel"], args["stride"], args.get("padding", 0)
+            assert (n + 2 * p - k) % s == 0, problem.intro  # the windows tile: (n + 2p − k)/s is whole
+            out = {q.key: q.answer for q in problem.questions}["output_shape"]
+            assert isinstance(out, tuple) and out[1] == (n + 2 * p - k) // s + 1
+    text = answers_yaml(quiz, Path("."))
+    report = check_text(text)
+    assert report.wrong == 0 and report.right == sum(len(p.questions) for p in quiz.problems)
+    assert single_quiz(12, seed) == quiz
+
+
+def test_a_single_conv_problem_by_hand() -> None:
+    # seed 7 draws a 3×3 conv with 64 filters on 7×7×3, stride 1, no padding (see the Markdown):
+    # (7 − 3)/1 + 1 = 5; 3·3·3·64 + 64 = 1,792; 64·5·5 · 3·3·3 = 43,200 MACs
+    problem = single_quiz(3, 7).problems[0]
+    assert problem.intro.startswith("A convolution with 64 filters of 3×3, stride 1, padding 0 on a 7×7×3 input")
+    answers = {q.key: q.answer for q in problem.questions}
+    assert answers == {"output_shape": (64, 5, 5), "params": 1792, "macs": 43200, "rf": 3}
+
+
+def test_cli_writes_questions_key_and_sheet(tmp_path: Path) -> None:
+    stem = tmp_path / "exam"
+    result = runner.invoke(app, ["quiz", "vgg16", "-n", "5", "--seed", "3", "-o", str(stem)])
+    assert result.exit_code == 0, result.output
+    md, key, sheet = (tmp_path / name for name in ("exam.md", "exam.key.yaml", "exam.sheet.yaml"))
+    questions = md.read_text(encoding="utf-8")
+    assert questions.startswith("# Quiz: VGG-16") and len(re.findall(r"^\d+\. ", questions, re.M)) == 5
+    assert "cnncalc quiz vgg16 -n 5 --seed 3" in questions
+    assert check_file(key).wrong == 0
+    blank = check_file(sheet)
+    assert blank.filled == 5 and blank.right == 0
+    # the sheet filled in is the key
+    filled = fill(blank, sheet, tmp_path / "filled.yaml")
+    assert yaml.safe_load(filled.read_text(encoding="utf-8"))["answers"] == yaml.safe_load(
+        key.read_text(encoding="utf-8"))["answers"]
+
+
+def test_cli_single_and_errors(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["quiz", "--single", "-n", "2", "--seed", "1", "-o", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert check_file(tmp_path / "s.key.yaml").wrong == 0
+    result = runner.invoke(app, ["quiz", "vgg16", "--single"])
+    assert isinstance(result.exception, CnnCalcError) and "not both" in str(result.exception)
+    with pytest.raises(CnnCalcError, match="only"):
+        network_quiz(Net.of(cnncalc.load("lenet5")), "lenet5", 200, 0)
