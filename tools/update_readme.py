@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n\$ (cnncalc [^\n]*)\n(.*?)```", re.S)
 ZOO = re.compile(r"(<!-- zoo:begin -->\n)(.*?)(<!-- zoo:end -->)", re.S)
-ANALYTIC = {"shapes", "compare", "list", "layer", "explain", "check"}
+ANALYTIC = {"shapes", "compare", "list", "layer", "explain", "check", "conventions"}
 
 
 def run(command: str) -> str:

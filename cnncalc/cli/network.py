@@ -11,6 +11,7 @@ import cnncalc
 from cnncalc.analysis import collapse
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
+    AsOpt,
     BatchOpt,
     Dtype,
     DtypeOpt,
@@ -37,8 +38,14 @@ def shapes(
         int | None, typer.Option("--depth", "-d", help="Collapse block instances nested deeper than N into one row.")
     ] = None,
     format: FormatOpt = Format.table,
+    as_: AsOpt = None,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
+    if as_ is not None:
+        from cnncalc.cli.imports import shapes_as
+
+        shapes_as(network, as_.value, parse_input(input), batch, dtype.value, parse_overrides(set), depth, format)
+        return
     report = cnncalc.analyze(network, input_shape=parse_input(input), batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
     rows = collapse(report, depth)
@@ -57,10 +64,16 @@ def compare(
     format: FormatOpt = Format.table,
     bench: Annotated[bool, typer.Option("--bench", help="Also measure latency and throughput (torch, "
                                         "--device auto, the given --batch and --dtype).")] = False,
+    as_: AsOpt = None,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
     if len(networks) < 2:
         raise CnnCalcError("compare needs at least two networks, e.g. cnncalc compare alexnet squeezenet1_0")
+    if as_ is not None:
+        from cnncalc.cli.imports import compare_as
+
+        compare_as(networks, as_.value, parse_input(input), batch, dtype.value, format)
+        return
     rows = cnncalc.compare(networks, input_shape=parse_input(input), batch=batch, dtype=dtype.value)
     if bench:
         from cnncalc.cli.bench import compare_bench

@@ -75,3 +75,17 @@ class Layout(str, Enum):
 
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
                                            "as textbooks write them.")]
+
+
+class AsTool(str, Enum):
+    fvcore = "fvcore"
+    flopcounter = "flopcounter"
+    torchinfo = "torchinfo"
+    ptflops = "ptflops"
+    ptflops_aten = "ptflops-aten"
+    thop = "thop"
+
+
+AsOpt = Annotated[AsTool | None, typer.Option(
+    "--as", help="Count as another tool would, by its rules (no torch needed): fvcore, flopcounter (torch's "
+    "FlopCounterMode), torchinfo, ptflops, ptflops-aten or thop. `cnncalc conventions NET` shows why they differ.")]

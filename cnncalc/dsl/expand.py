@@ -23,9 +23,10 @@ from cnncalc.dsl.document import IDENTIFIER, BlockDef, Document, evaluate_value
 from cnncalc.dsl.loader import YList, YMap
 from cnncalc.errors import CnnCalcError, LayerError, Location
 from cnncalc.layers.base import Layer, did_you_mean
+from cnncalc.layers.torchop import all_spellings
 from cnncalc.spec import INPUT, BlockInstance, LayerSpec, NetSpec
 
-RESERVED = ("name", "from", "repeat")
+RESERVED = ("name", "from", "repeat", "torch")
 MAX_LAYERS = 200_000  # a network larger than this would not analyse in seconds
 MAX_NESTING = 32
 
@@ -57,7 +58,7 @@ class _Scope:
 class Expander:
     def __init__(self, document: Document) -> None:
         self.doc = document
-        self.specs: list[tuple[str, Layer, list[_Ref | str], Location, tuple[str, ...]]] = []
+        self.specs: list[tuple[str, Layer, list[_Ref | str], Location, tuple[str, ...], str]] = []
         self.instances: list[tuple[str, str, _Ref | str, Location]] = []
 
     def run(self) -> NetSpec:
@@ -66,8 +67,8 @@ class Expander:
         last = self.entries(self.doc.layers, top, INPUT, dict(self.doc.vars))
         output = last if self.doc.out is None else _Ref(top, self.doc.out, self.doc.input_location)
         specs = tuple(
-            LayerSpec(name, layer, tuple(self.resolve(r) for r in refs), where, scope)
-            for name, layer, refs, where, scope in self.specs
+            LayerSpec(name, layer, tuple(self.resolve(r) for r in refs), where, scope, call)
+            for name, layer, refs, where, scope, call in self.specs
         )
         blocks = tuple(BlockInstance(p, b, self.resolve(out), w) for p, b, out, w in self.instances)
         return NetSpec(self.doc.name, self.doc.title, self.doc.source, self.doc.family, self.doc.file,
@@ -100,6 +101,7 @@ class Expander:
         else:
             where_from = value_where
         inputs: list[_Ref | str] = [previous] if sources is None else self.refs(sources, scope, where_from)
+        call = self.torch_call(entry, kind)
         if name is not None:
             self.claim(scope, name, where)
         for i in range(repeat):
@@ -113,7 +115,8 @@ class Expander:
                                          where)
             else:
                 assert kind is not None
-                produced = self.layer(kind, value, value_where, scope.prefix + local, scope, inputs, env, where)
+                produced = self.layer(kind, value, value_where, scope.prefix + local, scope, inputs, env, where,
+                                      call)
             scope.names[local] = produced
             inputs = [produced]
         if len(inputs) != 1:
@@ -133,7 +136,7 @@ class Expander:
         types = [k for k in entry if k not in RESERVED]
         if len(types) != 1:
             raise CnnCalcError(
-                "a layer entry needs exactly one layer type besides name/from/repeat; "
+                "a layer entry needs exactly one layer type besides name/from/repeat/torch; "
                 + (f"received {len(types)}: {', '.join(types)}" if types else "received none"), where)
         type_name = types[0]
         name = entry.get("name")
@@ -148,6 +151,19 @@ class Expander:
             raise CnnCalcError(f"repeat {repeat:,} is too large (at most {MAX_LAYERS:,} layers in a network)",
                                entry.loc("repeat"))
         return type_name, entry[type_name], name, entry.get("from"), repeat, entry.loc(type_name)
+
+    def torch_call(self, entry: Any, kind: str | None) -> str:
+        """The entry's ``torch:`` spelling (``F.relu``), checked against its kind's; "" when absent."""
+        if not isinstance(entry, YMap) or "torch" not in entry:
+            return ""
+        call, where = entry["torch"], entry.loc("torch")
+        if kind is None:
+            raise CnnCalcError("'torch' says how PyTorch computes a layer; a block instance has none", where)
+        options = all_spellings(layers.REGISTRY[kind])
+        if not isinstance(call, str) or call not in options:
+            raise CnnCalcError(f"torch: {call!r} is not a way to write {kind} in PyTorch; "
+                               f"write one of {', '.join(options) or '(none known)'}", where)
+        return call
 
     def refs(self, sources: Any, scope: _Scope, where: Location) -> list[_Ref | str]:
         items = sources if isinstance(sources, list) else [sources]
@@ -165,7 +181,7 @@ class Expander:
     # -- layers and blocks ------------------------------------------------------------
 
     def layer(self, kind: str, value: Any, value_where: Location, full: str, scope: _Scope,
-              inputs: list[_Ref | str], names: Mapping[str, Any], where: Location) -> str:
+              inputs: list[_Ref | str], names: Mapping[str, Any], where: Location, call: str = "") -> str:
         if len(self.specs) >= MAX_LAYERS:
             raise CnnCalcError(f"the network expands to more than {MAX_LAYERS:,} layers; refusing to analyse it",
                                where)
@@ -193,7 +209,7 @@ class Expander:
             fallback = value_where if value is not None else where
             place = (key_locations if exc.about_name else locations).get(exc.arg or "", fallback)
             raise CnnCalcError(f"layer {full!r}: {exc.message}", place) from None
-        self.specs.append((full, layer, inputs, where, scope.path()))
+        self.specs.append((full, layer, inputs, where, scope.path(), call))
         return full
 
     def instance(self, block: BlockDef, value: Any, value_where: Location, local: str, scope: _Scope,

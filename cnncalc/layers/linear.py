@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.layers import costs, recurrence
 from cnncalc.layers.args import boolean, positive_int
@@ -17,6 +17,7 @@ from cnncalc.layers.registry import register
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Worked
 from cnncalc.layers.text import Msg, Plural
+from cnncalc.layers.torchop import TorchOp
 
 if TYPE_CHECKING:
     import torch
@@ -37,6 +38,7 @@ class Linear(Layer):
 
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    TORCH_CALLS = ("nn.Linear",)
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]
@@ -64,6 +66,15 @@ class Linear(Layer):
     def describe(self, bound: Bound) -> str:
         return f"{self.out}" + ("" if self.bias else " no bias")
 
+    def torch_op(self, bound: Bound, call: str = "") -> TorchOp:
+        """nn.Linear on the flattened input (the lowering flattens first, as torchvision's
+        ``torch.flatten(x, 1)`` does): a (numel,) input, always contiguous."""
+        return replace(super().torch_op(bound, call), inputs=((numel(bound.inputs[0]),),))
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"in_features": numel(bound.inputs[0]), "out_features": self.out, "bias": self.bias,
+                "contiguous": True}
+
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
@@ -78,6 +89,7 @@ class Flatten(Layer):
     """Flatten to a vector: output (numel(input),); no arithmetic (a reshape); sees the whole input."""
 
     FLOPS = costs.free("a reshape")
+    TORCH_CALLS = ("torch.flatten", "x.flatten", "nn.Flatten", "x.view", "x.reshape")
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         features = product(ins[0])

@@ -39,6 +39,10 @@ class Dropout(Elementwise):
     p: float = arg(probability, 0.5, "probability of dropping an element while training", primary=True)
 
     FLOPS = costs.free("identity at inference")
+    TORCH_CALLS = ("nn.Dropout", "F.dropout")
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"p": self.p}
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
@@ -52,6 +56,7 @@ class Identity(Elementwise):
     """The identity (torch.nn.Identity): a named pass-through, e.g. a placeholder branch."""
 
     FLOPS = costs.free("a pass-through")
+    TORCH_CALLS = ("nn.Identity",)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
