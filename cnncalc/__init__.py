@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cnncalc import zoo
+from cnncalc import sources, zoo
 from cnncalc.analysis import LayerReport, Report, Totals, analyze_graph, collapse
 from cnncalc.analysis.compare import ComparisonRow, compare_reports
 from cnncalc.dsl.document import parse_document
@@ -44,8 +44,13 @@ def spec_from_text(text: str, filename: str = "<string>", *, input_shape: Sequen
 
 def load(source: Source, *, input_shape: Sequence[int] | None = None,
          overrides: Mapping[str, Any] | None = None) -> Graph:
-    """A zoo name or YAML file -> the layer graph (expanded and topologically ordered)."""
+    """A zoo name, YAML file or PyTorch source (`cnncalc.sources`) -> the layer graph (expanded and
+    topologically ordered)."""
+    torch_source = sources.parse(source)
+    if torch_source is not None:  # torchvision:NAME, file.py:Name ...: imported with torch
+        return sources.load_graph(torch_source, input_shape=input_shape, overrides=overrides)
     path = resolve(source)
+    assert isinstance(path, Path), path
     document = parse_document(load_file(path), str(path),
                               input_shape=tuple(input_shape) if input_shape is not None else None,
                               overrides=overrides)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from cnncalc import sources
 from cnncalc.errors import UnknownArchitecture
 
 
@@ -24,12 +25,17 @@ def names() -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def resolve(source: str | Path) -> Path:
+def resolve(source: str | Path) -> Path | str:
     """A zoo name or a path to a YAML file -> the file's path.
 
     A string that names an existing file, or that looks like a path (a slash or a
-    .yaml/.yml suffix), is a path; anything else is looked up in the zoo.
+    .yaml/.yml suffix), is a path; anything else is looked up in the zoo. A
+    library's PyTorch model (``torchvision:NAME``) is returned as it is, for
+    `cnncalc.load` to import; Python code (``file.py:Name``) is refused, as this is
+    how a name written inside a file is resolved (`cnncalc.sources.refuse_code`).
     """
+    if isinstance(source, str) and sources.refuse_code(source) is not None:
+        return source
     path = Path(source)
     text = str(source)
     if path.is_file():

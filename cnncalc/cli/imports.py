@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +20,7 @@ from cnncalc.analysis import analyze_graph
 from cnncalc.analysis.conventions import Counted, counted, tool
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
+    ArgOpt,
     BatchOpt,
     Format,
     FormatOpt,
@@ -26,7 +30,9 @@ from cnncalc.cli.options import (
     parse_input,
     parse_overrides,
 )
+from cnncalc.errors import CnnCalcError
 from cnncalc.render import conventions as render
+from cnncalc.sources import parse, with_args
 
 
 def _count(network: str, tools: Sequence[str] | None, input_shape: tuple[int, ...] | None, batch: int,
@@ -66,10 +72,68 @@ def conventions(
     batch: BatchOpt = 1,
     set: SetOpt = None,
     format: FormatOpt = Format.table,
+    arg: ArgOpt = None,
 ) -> None:
     """What fvcore, FlopCounterMode, torchinfo, ptflops and thop count, per operation category: why they disagree."""
-    report, counts = _count(network, None, parse_input(input), batch, "fp32", parse_overrides(set))
+    report, counts = _count(with_args(network, arg), None, parse_input(input), batch, "fp32", parse_overrides(set))
     if format is Format.table:
         render.print_conventions(make_console(), report, counts)
     else:
         sys.stdout.write(render.conventions_text(report, counts, format.value))
+
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(metavar="SRC", help="torchvision:NAME, timm:NAME, path/to/file.py:Name or "
+                                          "package.module:Name (a class or a factory function; this runs that "
+                                          "code), with options as ?key=value.")],
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the network file here (default: "
+                                               "stdout).")] = None,
+    input: InputOpt = None,
+    arg: ArgOpt = None,
+    allow_uncounted: Annotated[bool, typer.Option(
+        "--allow-uncounted", help="Import operations cnncalc has no layer kind for as 'uncounted' layers (traced "
+        "shape and parameters, no MACs), listed as not counted, instead of stopping at the first.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+) -> None:
+    """Trace a PyTorch model into a network file: repeated modules become blocks, stages repeats."""
+    parsed = parse(with_args(source, arg))
+    if parsed is None:
+        raise CnnCalcError(f"{source!r} is not a PyTorch model; write torchvision:NAME, timm:NAME, file.py:Name or "
+                           "package.module:Name")
+    from cnncalc.torch.importer_sources import import_yaml
+
+    text = import_yaml(parsed, input_shape=parse_input(input), allow_uncounted=allow_uncounted)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_new(Path(output), text, force)
+    sys.stderr.write(f"wrote {output}: {text.count(chr(10))} lines; `cnncalc shapes {output}` analyses it\n")
+
+
+def write_new(path: Path, text: str, force: bool) -> None:
+    """Write `text` to `path` whole or not at all: an existing file only with `force` (keeping its mode,
+    and through a symbolic link to its target)."""
+    target = path.resolve() if path.is_symlink() else path
+    if target.exists() and not force:
+        raise CnnCalcError(f"{path} exists; use --force to replace it")
+    if target.is_dir():
+        raise CnnCalcError(f"{path} is a folder; give a file name such as net.yaml")
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        if target.exists():
+            os.chmod(temporary, target.stat().st_mode & 0o7777)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise CnnCalcError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

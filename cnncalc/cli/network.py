@@ -11,6 +11,7 @@ import cnncalc
 from cnncalc.analysis import collapse
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
+    ArgOpt,
     AsOpt,
     BatchOpt,
     Dtype,
@@ -25,11 +26,13 @@ from cnncalc.cli.options import (
 )
 from cnncalc.errors import CnnCalcError
 from cnncalc.render import tables as render
+from cnncalc.sources import with_args
 
 
 @app.command()
 def shapes(
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`), a path to a YAML file, or a "
+                                           "PyTorch model: torchvision:NAME, file.py:Name, package.module:Name.")],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
@@ -39,8 +42,10 @@ def shapes(
     ] = None,
     format: FormatOpt = Format.table,
     as_: AsOpt = None,
+    arg: ArgOpt = None,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
+    network = with_args(network, arg)
     if as_ is not None:
         from cnncalc.cli.imports import shapes_as
 

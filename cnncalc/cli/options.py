@@ -89,3 +89,8 @@ class AsTool(str, Enum):
 AsOpt = Annotated[AsTool | None, typer.Option(
     "--as", help="Count as another tool would, by its rules (no torch needed): fvcore, flopcounter (torch's "
     "FlopCounterMode), torchinfo, ptflops, ptflops-aten or thop. `cnncalc conventions NET` shows why they differ.")]
+
+
+ArgOpt = Annotated[list[str] | None, typer.Option(
+    "--arg", "-a", help="An argument of a PyTorch model's class or factory: KEY=VALUE (repeatable), as "
+    "?KEY=VALUE in the source.")]

@@ -130,7 +130,7 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
 
     _check_device(device)
     report = analyze_graph(graph)
-    torchvision_name = _torchvision_name(against) if against is not None else None
+    torchvision_name = _reference_source(against) if against is not None else None
     rows = {r.name: r for r in report.layers}
     instances = {b.path: b.out for b in graph.spec.blocks}  # a block instance stands for its output layer
     names = [instances.get(n, n) for n in rf_layers] if rf_layers is not None else default_targets(report)
@@ -168,6 +168,10 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
     )
     fields = tuple(measure_fields(graph, report, names, device))
     against_checks = _against(built, report, torchvision_name) if torchvision_name else ()
+    if torchvision_name and against_checks[-1].ok:  # the same parameters in the same order: compare the outputs
+        from cnncalc.verify.outputs import compare_outputs
+
+        against_checks = (*against_checks, compare_outputs(graph, report, torchvision_name))
     return VerifyResult(report.name, report.input_shape, device, tuple(layers), totals, fields, against,
                         against_checks)
 
@@ -218,10 +222,21 @@ def _buffers(module: torch.nn.Module) -> int:
     return sum(b.numel() for name, b in module.named_buffers() if not name.endswith("num_batches_tracked"))
 
 
+def _reference_source(against: str) -> str:
+    """torchvision:NAME as before, or any PyTorch source (`cnncalc.sources`: file.py:Name ...)."""
+    from cnncalc.sources import parse
+
+    parsed = parse(against)
+    if parsed is not None and parsed.kind != "torchvision":
+        return against
+    return _torchvision_name(against)
+
+
 def _torchvision_name(against: str) -> str:
     kind, _, name = against.partition(":")
     if kind != "torchvision" or not name:
-        raise CnnCalcError(f"--against {against!r}: write torchvision:NAME, e.g. torchvision:resnet50")
+        raise CnnCalcError(f"--against {against!r}: write torchvision:NAME (e.g. torchvision:resnet50), timm:NAME, "
+                           "file.py:Name or package.module:Name")
     try:
         import torchvision
     except ImportError:
@@ -237,7 +252,7 @@ def against_torchvision(graph: Graph, against: str) -> tuple[TotalCheck, ...]:
     memory, no arithmetic), compared in totals, output shape and ordered parameter shapes."""
     from cnncalc.torch.lower import lower
 
-    name = _torchvision_name(against)
+    name = _reference_source(against)
     report = analyze_graph(graph)
     return _against(lower(graph, report, device="meta"), report, name)
 
@@ -248,7 +263,15 @@ def _against(built: Built, report: Report, name: str) -> tuple[TotalCheck, ...]:
     import torchvision
 
     with torch.device("meta"):
-        theirs = torchvision.models.get_model(name, weights=None, **TORCHVISION_OPTIONS.get(name, {})).eval()
+        if ":" in name:  # another PyTorch source
+            from cnncalc.sources import parse
+            from cnncalc.torch.importer_sources import build
+
+            parsed = parse(name)
+            assert parsed is not None
+            theirs = build(parsed).to("meta")
+        else:
+            theirs = torchvision.models.get_model(name, weights=None, **TORCHVISION_OPTIONS.get(name, {})).eval()
         with torch.no_grad():
             out = theirs(torch.zeros((1, *report.input_shape)))
     ours_shapes = [tuple(p.shape) for p in built.module.parameters()]

@@ -23,7 +23,7 @@ from cnncalc.errors import CnnCalcError
 CATEGORIES = (
     "conv", "transposed conv", "linear", "batch norm", "layer/group norm", "LRN", "activation", "softmax",
     "pooling (max/avg)", "adaptive/global pooling", "add (residual)", "mul (gate, scale)", "concat",
-    "upsampling", "reshape/flatten", "dropout/identity", "other",
+    "upsampling", "reshape/flatten", "dropout/identity", "other", "not counted",
 )
 
 
@@ -106,6 +106,7 @@ _add(("nn.Dropout",), "aten::dropout", "dropout/identity", ("F.dropout",))
 _add(("F.dropout",), "aten::dropout", "dropout/identity")
 _add(("nn.Identity",), "", "dropout/identity")
 _add(("nn.ZeroPad{r}d",), "aten::constant_pad_nd", "other", ("F.pad",))
+_add(("uncounted",), "", "not counted")  # an imported operation cnncalc has no kind for
 
 
 def lookup(target: str) -> Fact:
