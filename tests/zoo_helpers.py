@@ -13,7 +13,11 @@ import cnncalc
 from cnncalc import zoo
 from cnncalc.analysis import LayerReport, Report
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "torchvision_counts.json"
+_ROOT = Path(__file__).resolve().parents[1]
+# shared/ beside the repository (or inside it: a worktree may link it there)
+REFERENCE = next((p for p in (_ROOT.parent / "shared" / "reference" / "torchvision_counts.json",
+                              _ROOT / "shared" / "reference" / "torchvision_counts.json") if p.is_file()),
+                 _ROOT.parent / "shared" / "reference" / "torchvision_counts.json")
 
 
 def references() -> dict[str, Any]:
