@@ -28,11 +28,13 @@ if TYPE_CHECKING:
 @register("linear", "fc")
 @dataclass(frozen=True, kw_only=True)
 class Linear(Layer):
-    """Fully connected layer on the flattened input (torch.nn.Linear; Caffe InnerProduct).
+    """Fully connected layer (torch.nn.Linear): on the flattened input (Caffe's InnerProduct), or with
+    ``flatten: false`` over the channels at every position (a channels-last nn.Linear, as in ConvNeXt).
 
     With in = numel(input): output (out,); params = in·out + out·bias;
     MACs = in·out; extra FLOPs = out (one bias add per output) when bias is on.
-    Every output sees the whole input.
+    Every output sees the whole input. Per position (C×H×W): output out×H×W,
+    params C·out + out·bias, MACs H·W·C·out, the field of the input.
     """
 
     out: int = arg(positive_int, doc="number of output features", primary=True)

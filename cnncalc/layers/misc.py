@@ -55,11 +55,11 @@ def drop_rate(value: Any) -> float:
 @register("stochastic_depth", "drop_path")
 @dataclass(frozen=True, kw_only=True)
 class StochasticDepth(Elementwise):
-    """Stochastic depth (Huang et al. 2016; torchvision.ops.StochasticDepth, timm's DropPath): while
-    training, the residual branch it ends is dropped with probability p for a whole sample (``row``)
-    or the whole batch (``batch``), and scaled by 1/(1 − p) otherwise.
+    """Stochastic depth (Huang et al. 2016; torchvision.ops.StochasticDepth, timm's DropPath): the
+    identity at inference; while training, the residual branch it ends is dropped with probability p
+    for a whole sample (``row``) or the whole batch (``batch``), and scaled by 1/(1 − p) otherwise.
 
-    At inference it is the identity: no FLOPs, no parameters.
+    No FLOPs, no parameters.
     """
 
     p: float = arg(drop_rate, 0.0, "probability of dropping the branch while training", primary=True)

@@ -13,7 +13,7 @@ written after ``?`` (``torchvision:resnet50?num_classes=10``) and with
 - outputs: the reference's per-channel tensors (norm scales and shifts, biases,
   layer scales, running statistics) are first set to seeded random values, so
   that every one of them matters; then its parameters and buffers are copied
-  into our module through the pairing, both run in eval mode and float64 on the
+  into our module through the pairing, both run in eval mode (`DTYPE`) on the
   same random input, and their outputs must agree within `TOLERANCE` of the
   largest output magnitude. When they do not, `cnncalc.verify.diagnose` names
   the first layer whose output differs.
@@ -41,7 +41,8 @@ TORCHVISION_OPTIONS = {  # as torchvision's own reference counts are made
     "inception_v3": {"aux_logits": False, "init_weights": False},
 }
 MAC_OPS = ("conv", "linear", "addmm", "matmul", "bmm", "mm", "einsum")  # fvcore's operator names
-TOLERANCE = 1e-6  # outputs agree within this fraction of their largest magnitude (float64)
+DTYPE = "float32"  # float64 would be exact to more digits, but torch's CPU depthwise convolutions crawl in it
+TOLERANCE = 1e-5  # outputs agree within this fraction of their largest magnitude
 SEED = 0
 
 

@@ -14,6 +14,7 @@ from cnncalc.analysis import Report
 from cnncalc.graph import Graph
 from cnncalc.verify import Cell, TotalCheck
 from cnncalc.verify.against import (
+    DTYPE,
     TOLERANCE,
     AgainstError,
     build,
@@ -75,25 +76,26 @@ def compare(graph: Graph, built: Built, name: str, options: Mapping[str, Any], d
                               detail="not compared: the parameters do not pair")]
         return tuple(checks)
     perturb(theirs)
-    theirs = theirs.to(device=device, dtype=torch.float64)
-    ours = built.module.to(dtype=torch.float64)
+    dtype = getattr(torch, DTYPE)
+    theirs = theirs.to(device=device, dtype=dtype)
+    ours = built.module.to(dtype=dtype)
     copy_into(ours, theirs, pairs)
-    x64 = x.to(device=device, dtype=torch.float64)
+    x = x.to(device=device, dtype=dtype)
     try:
         with torch.no_grad():
-            expected = theirs(x64)
+            expected = theirs(x)
     except Exception as exc:  # third-party code: one line
         raise AgainstError(f"cannot run torchvision's {name}: {type(exc).__name__}: {exc}") from None
     with torch.no_grad():
-        got = ours(x64)
+        got = ours(x)
     checks += [TotalCheck("output shape", Cell(report.totals.output_shape, _out_shape(expected))), pairing]
-    checks.append(_outputs(graph, built, theirs, x64, got, expected, pairs))
+    checks.append(_outputs(graph, built, theirs, x, got, expected, pairs))
     return tuple(checks)
 
 
 def _outputs(graph: Graph, built: Built, theirs: nn.Module, x: torch.Tensor, got: torch.Tensor,
              expected: torch.Tensor, pairs: list[tuple[str, str]]) -> TotalCheck:
-    note = f"float64, the reference's weights; |Δ| ≤ {TOLERANCE:g}·max|output|"
+    note = f"{DTYPE}, the reference's weights; |Δ| ≤ {TOLERANCE:g}·max|output|"
     if tuple(got.shape) != tuple(expected.shape):
         return TotalCheck("outputs", Cell(_shape(got.shape[1:]), _shape(expected.shape[1:])), note, verdict=False,
                           detail="the output shapes differ")

@@ -1,8 +1,9 @@
 """Where two networks that should compute the same thing first part ways.
 
 Both are run on the same input with forward hooks that keep a fingerprint of
-every tensor a module reads or writes (a position-weighted sum, so a permutation
-changes it; nothing large is stored). Then, in our topological order:
+every tensor a module reads or writes (position-weighted sums of the values and
+of their magnitudes, so that a permutation or a rescaling changes it; nothing
+large is stored). Then, in our topological order:
 
 1. the first of our layers holding parameters whose output differs from that of
    the reference module holding the partners of its parameters (the layer `F`);
@@ -30,28 +31,38 @@ if TYPE_CHECKING:
     from cnncalc.torch.lower import Built
 
 PERIOD = 4099  # a prime: the fingerprint's weights repeat with this period
-CLOSE = 1e-6  # fingerprints agree within this fraction of the tensor's absolute sum
+CLOSE = 1e-5  # fingerprints agree within this fraction of the tensor's absolute sum (as TOLERANCE)
 
-Print = tuple[tuple[int, ...], float, float]  # shape (without the batch), weighted sum, absolute sum
+# shape (without the batch), position-weighted sums of the values and of their magnitudes, absolute sum
+Print = tuple[tuple[int, ...], float, float, float]
 
 
 def fingerprint(t: torch.Tensor) -> Print:
-    """The tensor's shape and two sums: the elements weighted by their position, and their absolute values."""
+    """The tensor's shape, its elements and their magnitudes summed with weights that depend on the
+    position, and the sum of the magnitudes."""
     import torch
 
     flat = t.detach().reshape(-1).to(torch.float64)
-    n = flat.numel()
     generator = torch.Generator().manual_seed(PERIOD)
     weights = torch.rand(PERIOD, generator=generator, dtype=torch.float64).to(flat.device)
+    magnitudes = flat.abs()
+    return tuple(t.shape[1:]), _weighted(flat, weights), _weighted(magnitudes, weights), float(magnitudes.sum())
+
+
+def _weighted(flat: torch.Tensor, weights: torch.Tensor) -> float:
+    """Σ xᵢ·wᵢ with wᵢ = weights[i mod PERIOD]·(1 + ⌊i / PERIOD⌋ mod 7)."""
+    import torch
+
+    n = flat.numel()
     rows = n // PERIOD
     head = flat[: rows * PERIOD].view(rows, PERIOD) @ weights if rows else flat.new_zeros(0)
     scale = torch.arange(rows, dtype=torch.float64, device=flat.device).remainder_(7).add_(1)
-    weighted = float(head @ scale) + float(flat[rows * PERIOD:] @ weights[: n - rows * PERIOD])
-    return tuple(t.shape[1:]), weighted, float(flat.abs().sum())
+    return float(head @ scale) + float(flat[rows * PERIOD:] @ weights[: n - rows * PERIOD])
 
 
 def same(a: Print, b: Print) -> bool:
-    return a[0] == b[0] and abs(a[1] - b[1]) <= CLOSE * max(a[2], b[2], 1e-300)
+    bound = CLOSE * max(a[3], b[3], 1e-300)
+    return a[0] == b[0] and abs(a[1] - b[1]) <= bound and abs(a[2] - b[2]) <= bound
 
 
 @dataclass
