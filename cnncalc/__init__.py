@@ -26,7 +26,7 @@ from cnncalc.dsl.loader import load_file, load_text
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.graph import Graph, build
 from cnncalc.spec import NetSpec
-from cnncalc.zoo import resolve
+from cnncalc.zoo import locate
 
 __version__ = "0.1.0"
 
@@ -44,11 +44,14 @@ def spec_from_text(text: str, filename: str = "<string>", *, input_shape: Sequen
 
 def load(source: Source, *, input_shape: Sequence[int] | None = None,
          overrides: Mapping[str, Any] | None = None) -> Graph:
-    """A zoo name or YAML file -> the layer graph (expanded and topologically ordered)."""
-    path = resolve(source)
+    """A zoo name or YAML file -> the layer graph (expanded and topologically ordered).
+
+    A zoo name may be a variant of a family file (efficientnet_b3: efficientnet.yaml
+    with that variant's settings)."""
+    path, variant = locate(source)
     document = parse_document(load_file(path), str(path),
                               input_shape=tuple(input_shape) if input_shape is not None else None,
-                              overrides=overrides)
+                              overrides=overrides, variant=variant)
     return build(expand(document))
 
 
@@ -70,7 +73,7 @@ def analyze_text(text: str, filename: str = "<string>", *, batch: int = 1, dtype
 
 
 FAMILY_ORDER = ("Classic", "VGG", "NiN", "Inception", "ResNet", "ResNeXt", "SENet", "DenseNet", "SqueezeNet",
-                "SPP", "MobileNet")
+                "SPP", "MobileNet", "ShuffleNet", "MNASNet", "EfficientNet", "RegNet", "ConvNeXt")
 
 
 def catalogue() -> list[Report]:

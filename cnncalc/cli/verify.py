@@ -38,8 +38,10 @@ def verify(
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
     device: Annotated[VerifyDevice, typer.Option("--device", help="Where to run the torch module.")]
     = VerifyDevice.cpu,
-    against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model: "
-                                                "torchvision:NAME, e.g. torchvision:resnet50.")] = None,
+    against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model, "
+                                                "outputs included: torchvision:NAME, e.g. torchvision:resnet50; "
+                                                "constructor options after '?': "
+                                                "torchvision:resnet50?num_classes=10.")] = None,
     rf: Annotated[list[str] | None, typer.Option("--rf", help="Measure the receptive field of this layer "
                                                  "(repeatable; default: the last spatial layer and three "
                                                  "intermediate ones).")] = None,
@@ -48,16 +50,21 @@ def verify(
     format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
-    (FlopCounterMode) and receptive fields (gradients). Exit status 1 on any disagreement."""
+    (FlopCounterMode) and receptive fields (gradients); with --against, also the reference's outputs
+    given the same weights. Exit status 1 on any disagreement, 2 if the reference cannot be built or run."""
     from cnncalc.render import verify as render_verify
     from cnncalc.verify import verify as verify_graph
 
-    graph = cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set))
-    result = verify_graph(graph, device=device.value, against=against, rf_layers=rf)
+    overrides = parse_overrides(set)
+    graph = cnncalc.load(network, input_shape=parse_input(input), overrides=overrides)
+    result = verify_graph(graph, device=device.value, against=against, rf_layers=rf, settings=overrides)
     if format is TableOrJson.table:
         render_verify.print_verify(make_console(), result)
     else:
         sys.stdout.write(render_verify.verify_text(result) + "\n")
+    if result.against_error is not None:
+        sys.stderr.write(f"cnncalc: {result.against_error}\n")
+        raise typer.Exit(code=2)
     if not result.ok:
         raise typer.Exit(code=1)
 

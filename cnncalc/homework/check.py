@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import cnncalc
-from cnncalc import zoo
 from cnncalc.dsl.document import check_input_shape, parse_document
 from cnncalc.dsl.expand import expand
 from cnncalc.dsl.loader import YList, YMap, load_text
@@ -176,7 +175,7 @@ def _net(entry: YMap, shared: dict[str, Any], path: Path, layout: str) -> Net:
     source, where = _get(entry, shared, sources[0])
     if sources[0] == "network" and isinstance(source, str):
         local = path.parent / source
-        graph = cnncalc.load(local if local.is_file() else zoo.resolve(source), input_shape=shape,
+        graph = cnncalc.load(local if local.is_file() else source, input_shape=shape,
                              overrides=overrides)
         return Net.of(graph)
     if sources[0] == "network":

@@ -130,6 +130,11 @@ class Layer:
     def validate(self) -> None:
         """Checks between arguments (e.g. the filters divisible by the groups)."""
 
+    def fan_out(self) -> tuple[Layer, ...]:
+        """The layers a network entry of this kind becomes, one per output (`split`'s parts, named
+        ``NAME.0``, ``NAME.1`` …); empty for the usual single layer."""
+        return ()
+
     def arg_values(self) -> dict[str, Any]:
         return {a.name: getattr(self, a.name) for a in self.args()}
 
