@@ -45,6 +45,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
     if config.getoption("markexpr", "") == "not torch":
         sys.meta_path.insert(0, _NoHeavyImports())
+        # the doctests of the packages that import torch are not collected either
+        package = HERE.parent / "cnncalc"
+        config.option.ignore = [*(config.option.ignore or []),
+                                *(str(package / name) for name in ("torch", "verify", "bench"))]
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

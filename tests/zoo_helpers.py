@@ -13,7 +13,10 @@ import cnncalc
 from cnncalc import zoo
 from cnncalc.analysis import LayerReport, Report
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "torchvision_counts.json"
+_COUNTS = Path("shared") / "reference" / "torchvision_counts.json"
+# shared/ lies beside the repository (or, for a git worktree, beside a folder above it)
+REFERENCE = next((p / _COUNTS for p in Path(__file__).resolve().parents[2:] if (p / _COUNTS).is_file()),
+                 Path(__file__).resolve().parents[2] / _COUNTS)
 
 
 def references() -> dict[str, Any]:
