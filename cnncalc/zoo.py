@@ -1,15 +1,31 @@
-"""The built-in zoo: architectures shipped as YAML files, found by name.
+"""The built-in zoo: architectures shipped as YAML files, found by name, and their totals.
 
 In a source checkout the files are in ``archs/`` beside the package; an
 installed wheel carries them inside the package as ``cnncalc/archs``.
+
+Analysing all the zoo's networks takes seconds; their totals (`cnncalc list`)
+change only when a zoo file or the analytic code changes. `entries` keeps them in
+the user's cache folder (``$XDG_CACHE_HOME/cnncalc``, else ``~/.cache/cnncalc``)
+under a key made of the cnncalc version, every zoo file's text and the size and
+modification time of every module of the analytic core, so that any edit
+recomputes them. A cache that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import UnknownArchitecture
+
+if TYPE_CHECKING:
+    from cnncalc.analysis.report import Report
 
 
 def archs_dir() -> Path:
@@ -45,3 +61,91 @@ def resolve(source: str | Path) -> Path:
     raise UnknownArchitecture(
         f"unknown network {text!r}: neither a zoo name nor a file; {hint}`cnncalc list` shows the zoo"
     )
+
+
+# -- the totals of `cnncalc list` -------------------------------------------------------------
+
+FAMILY_ORDER = ("Classic", "VGG", "NiN", "Inception", "ResNet", "ResNeXt", "SENet", "DenseNet", "SqueezeNet",
+                "SPP", "MobileNet")
+CORE = ("layers", "analysis", "dsl", "spec.py", "graph.py", "__init__.py")  # what the totals depend on
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One zoo network's header and totals, as `cnncalc list` shows them."""
+
+    name: str
+    title: str
+    family: str
+    source: str
+    input_shape: tuple[int, ...]
+    params: int
+    macs: int
+    flops: int
+    depth: int
+
+    @classmethod
+    def of(cls, report: Report) -> Entry:
+        t = report.totals
+        return cls(report.name, report.title, report.family, report.source, tuple(report.input_shape),
+                   t.params, t.macs, t.flops, t.depth)
+
+
+def ordered(entries: list[Entry]) -> list[Entry]:
+    """Grouped by family in history order, then by size."""
+    rank = {f: k for k, f in enumerate(FAMILY_ORDER)}
+    return sorted(entries, key=lambda e: (rank.get(e.family, len(rank)), e.family, e.params, e.name))
+
+
+def entries(cache: Path | None = None) -> list[Entry]:
+    """Every zoo network's entry, in catalogue order (see the module docstring for the cache)."""
+    folder = cache if cache is not None else cache_folder()
+    key = _key()
+    path = folder / f"zoo-{key[:32]}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("key") == key:
+            return [Entry(**{**e, "input_shape": tuple(e["input_shape"])}) for e in data["entries"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    import cnncalc
+
+    fresh = ordered([Entry.of(cnncalc.analyze(name)) for name in names()])
+    _write(path, {"key": key, "entries": [asdict(e) for e in fresh]})
+    return fresh
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cnncalc"
+
+
+def _key() -> str:
+    from cnncalc import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(archs_dir().glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parent
+    for part in CORE:
+        files = sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]
+        for f in files:
+            stat = f.stat()
+            digest.update(f"{f.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    """Write the cache atomically; a folder we may not write to just means no cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".zoo-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
