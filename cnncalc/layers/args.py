@@ -9,7 +9,6 @@ an int or a tuple, until the input's rank is known: see `per_dim`.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any

@@ -39,7 +39,12 @@ class Expr:
     text: str  # in the YAML language's syntax, over the names of the class
 
 
-Choice = Lit | Expr
+@dataclass(frozen=True)
+class Tup:
+    items: tuple[Lit | Expr, ...]  # a list written in the YAML, e.g. kernel: [$kh, $kw]
+
+
+Choice = Lit | Expr | Tup
 
 
 @dataclass
@@ -54,6 +59,8 @@ class Names:
     def render(self, choice: Choice) -> str:
         if isinstance(choice, Lit):
             return literal(choice.value)
+        if isinstance(choice, Tup):
+            return "(" + ", ".join(self.render(c) for c in choice.items) + ")"
         text, needs_math = expression(choice.text, self.python)
         self.uses_math |= needs_math
         return text
@@ -61,9 +68,11 @@ class Names:
 
 def same(a: Any, b: Any) -> bool:
     """Equal as constructor arguments: 3 and 3.0 alike, True and 1 not, lists and tuples alike."""
-    if isinstance(a, list | tuple) or isinstance(b, list | tuple):
-        return isinstance(a, list | tuple) and isinstance(b, list | tuple) and len(a) == len(b) and all(
-            same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, list | tuple) or isinstance(b, list | tuple):  # torch writes (3, 3) as 3
+        many, one = (a, b) if isinstance(a, list | tuple) else (b, a)
+        return bool(many) and all(same(x, one) for x in many)
     if isinstance(a, bool) != isinstance(b, bool) or isinstance(a, str) != isinstance(b, str):
         return False
     return bool(a == b)
@@ -72,6 +81,8 @@ def same(a: Any, b: Any) -> bool:
 def value_of(choice: Choice, env: dict[str, Any]) -> Any:
     if isinstance(choice, Lit):
         return choice.value
+    if isinstance(choice, Tup):
+        return tuple(value_of(c, env) for c in choice.items)
     if choice.text in env:  # `$kernel` may pass a list through
         return env[choice.text]
     return evaluate(choice.text, {k: v for k, v in env.items() if isinstance(v, int | float)})
@@ -91,18 +102,25 @@ def choose(values: list[Any], envs: list[dict[str, Any]], candidates: list[Choic
 
 
 def yaml_candidates(value: Any, *more: Any) -> list[Choice]:
-    """The expressions written in an entry's value (and in the kind's `defaults`)."""
+    """The expressions written in an entry's value (and in the kind's `defaults`), lists included."""
     found: list[Choice] = []
     for source in (value, *more):
         items = source.values() if isinstance(source, dict) else [source]
         for v in items:
-            try:
-                text = expression_text(v)
-            except CnnCalcError:
-                text = None
-            if text is not None:
+            if isinstance(v, list) and any(_expression(i) for i in v):
+                parts = [Expr(t) if (t := _expression(i)) else Lit(i) for i in v]
+                if all(isinstance(p, Expr) or isinstance(p.value, int | float) for p in parts):
+                    found.append(Tup(tuple(parts)))
+            elif (text := _expression(v)) is not None:
                 found.append(Expr(text))
     return found
+
+
+def _expression(value: Any) -> str | None:
+    try:
+        return expression_text(value)
+    except CnnCalcError:
+        return None
 
 
 def channels_after(out: list[int], ins: list[list[int]], envs: list[dict[str, Any]], in_choices: list[Choice],
@@ -130,13 +148,15 @@ def channels_after(out: list[int], ins: list[list[int]], envs: list[dict[str, An
 
 
 def _text(choice: Choice) -> str:
+    if isinstance(choice, Tup):
+        raise KeyError("a list is not a channel count")
     return choice.text if isinstance(choice, Expr) else repr(choice.value)
 
 
 def substituted(out: Choice | None, args: dict[str, Choice]) -> Choice | None:
     """A child class's output channels in its parent's names (None if it uses names of its own)."""
-    if out is None or isinstance(out, Lit):
-        return out
+    if not isinstance(out, Expr):
+        return out if isinstance(out, Lit) else None
     try:
         return fold(Expr(substitute(out.text, {k: _text(v) for k, v in args.items()})))
     except (KeyError, SyntaxError):
@@ -145,7 +165,7 @@ def substituted(out: Choice | None, args: dict[str, Choice]) -> Choice | None:
 
 def fold(choice: Choice) -> Choice:
     """An expression without names is its value; parentheses around a lone name go."""
-    if isinstance(choice, Lit):
+    if not isinstance(choice, Expr):
         return choice
     import ast
 

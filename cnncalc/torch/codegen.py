@@ -15,6 +15,7 @@ cannot end them.
 from __future__ import annotations
 
 import ast
+import itertools
 import keyword
 import math
 import re
@@ -153,3 +154,58 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
             return ast.parse(names[node.id], mode="eval").body if node.id in names else node
 
     return ast.unparse(Sub().visit(tree.body))
+
+
+def condition(text: str) -> str:
+    """A repeat count of 0 or 1 read as a condition: ``1 if t != 1 else 0`` -> ``t != 1``."""
+    tree = ast.parse(text, mode="eval").body
+    if isinstance(tree, ast.IfExp) and isinstance(tree.body, ast.Constant) and isinstance(tree.orelse, ast.Constant):
+        if (tree.body.value, tree.orelse.value) == (1, 0):
+            return ast.unparse(tree.test)
+        if (tree.body.value, tree.orelse.value) == (0, 1):
+            return ast.unparse(ast.UnaryOp(ast.Not(), tree.test))
+    return text
+
+
+def wrap(line: str, width: int = 120) -> list[str]:
+    """A line of generated code longer than `width`, broken after the opening parenthesis of its
+    outermost call and at the commas between its arguments (found by Python's tokenizer, so never
+    inside a string)."""
+    if len(line) <= width:
+        return [line]
+    import io
+    import tokenize
+
+    indent = line[: len(line) - len(line.lstrip())]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return [line]
+    depth, opened, commas, closed = 0, -1, [], -1
+    for tok in tokens:
+        if tok.type != tokenize.OP:
+            continue
+        if tok.string in "([{":
+            depth += 1
+            if depth == 1 and opened < 0:
+                opened = tok.start[1]
+        elif tok.string in ")]}":
+            depth -= 1
+            if depth == 0 and opened >= 0 and closed < 0:
+                closed = tok.start[1]
+        elif tok.string == "," and depth == 1 and closed < 0:
+            commas.append(tok.start[1])
+    body = line.strip()
+    if opened < 0 or closed < 0:
+        return [line]
+    cuts = [opened + 1, *[c + 1 for c in commas], closed]
+    args = [body[a:b].strip() for a, b in itertools.pairwise(cuts)]
+    lines, current = [indent + body[: opened + 1]], indent + "    "
+    for piece in args:
+        if len(current) + len(piece) + 1 > width and current.strip():
+            lines.append(current.rstrip())
+            current = indent + "    "
+        current += piece + " "
+    lines.append(current.rstrip())
+    lines.append(indent + body[closed:])
+    return lines

@@ -26,7 +26,7 @@ from cnncalc.graph import Graph
 from cnncalc.layers.base import fmt_shape
 from cnncalc.torch import flat, pretrained, record
 from cnncalc.torch.classes import Unwritable
-from cnncalc.torch.codegen import class_name, docstring
+from cnncalc.torch.codegen import class_name, docstring, wrap
 from cnncalc.torch.ctor import constructor, custom_sources
 from cnncalc.torch.lower import lower
 from cnncalc.torch.program import Context, Written, write
@@ -124,12 +124,15 @@ def _class_lines(cls: Written, doc: str) -> list[str]:
     if doc:
         lines.append(doc)
         lines.append("")
-    lines.append(f"    def __init__({cls.signature()}) -> None:")
+    lines += wrap(f"    def __init__({cls.signature()}) -> None:")
     lines.append("        super().__init__()")
     for line in cls.body:
-        lines += ["        " + part for part in line.split("\n")]
+        for part in line.split("\n"):
+            lines += wrap("        " + part)
     if cls.forward is not None:
-        lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:", *cls.forward]
+        lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
+        for line in cls.forward:
+            lines += wrap(line)
     return lines
 
 

@@ -33,7 +33,7 @@ from cnncalc.torch.forward import Step, forward_lines
 if TYPE_CHECKING:
     from cnncalc.spec import LayerSpec
 
-_TAKEN = frozenset({*dir(nn.Module()), "code"})  # attribute names a submodule may not take
+_TAKEN = frozenset({*dir(nn.Module()), "code", "out_channels"})  # attributes a submodule may not take
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from cnncalc.torch.classes import (
     Expr,
     Lit,
     Names,
+    Tup,
     Unwritable,
     channels_after,
     choose,
@@ -26,7 +27,7 @@ from cnncalc.torch.classes import (
     substituted,
     yaml_candidates,
 )
-from cnncalc.torch.codegen import attr, identifier, literal, usable
+from cnncalc.torch.codegen import attr, condition, identifier, literal, usable
 from cnncalc.torch.ctor import read
 from cnncalc.torch.forward import Step, forward_lines
 from cnncalc.torch.record import Entry
@@ -123,11 +124,11 @@ def write(entries: list[Entry], instances: list[Scope], ctx: Context, class_name
         counts = [len(s.copies[k]) for s in instances]
         count = count_choice(entry.repeat, counts, envs)
         offset = counters.get(entry.type_name, 0)
-        fixed = isinstance(count, Lit) and offset is not None
-        counters[entry.type_name] = offset + count.value if fixed else None  # type: ignore[operator]
+        fixed = offset + count.value if isinstance(count, Lit) and offset is not None else None
+        counters[entry.type_name] = fixed
         sources = [ch.get(r[0]) if r[1] == -1 else None for r in reads[k]]
         optional = isinstance(count, Expr) and set(counts) <= {0, 1}
-        if chain and not optional and (isinstance(count, Expr) or count.value > 1):
+        if chain and not optional and (not isinstance(count, Lit) or count.value > 1):
             ch[k] = _loop(entry, k, instances, envs, ctx, count, sources, written, offset)
             continue
         if isinstance(count, Expr) and not optional:
@@ -141,12 +142,13 @@ def write(entries: list[Entry], instances: list[Scope], ctx: Context, class_name
             if any(ctx.path(it.name) != name for it in items):
                 raise Unwritable("copies named differently")
             if call is not None:
-                written.body.append(_assign(name, call, render(written, count, ctx) if optional else "", chain))
+                cond = condition(render(written, count, ctx)) if optional else ""
+                written.body.append(_assign(name, call, cond, chain))
             key = f"e{k}" if c == max(counts) - 1 else f"e{k}c{c}"
             inputs = tuple(_key(r) for r in reads[k]) if c == 0 else (f"e{k}c{c - 1}",)
             steps.append(Step(key, inputs, call=attr("self", name), merge=merge, inplace=inplace,
                               optional=optional, hint=name))
-            ch[k] = _either(out_ch, sources[0], instances, k, envs, ctx) if optional else out_ch
+            ch[k] = _either(out_ch, sources[0], instances, k, envs, ctx, reads) if optional else out_ch
         if max(counts) == 0:  # an optional entry no instance has: lowered as it would be
             made = [_absent(entry, value(s, reads, reads[k][0]) if reads[k] else "", s.env | env, ctx)
                     for s, env in zip(instances, envs, strict=True)]
@@ -156,7 +158,7 @@ def write(entries: list[Entry], instances: list[Scope], ctx: Context, class_name
             if call is None or merge or (offset is None and entry.name is None):
                 raise Unwritable("an absent merge")
             name = entry.name if entry.name is not None else f"{entry.type_name}{(offset or 0) + 1}"
-            written.body.append(_assign(name, call, render(written, count, ctx), chain))
+            written.body.append(_assign(name, call, condition(render(written, count, ctx)), chain))
             steps.append(Step(f"e{k}", tuple(_key(r) for r in reads[k]), call=attr("self", name), optional=True,
                               hint=name))
             ch[k] = sources[0] if sources else None
@@ -165,7 +167,7 @@ def write(entries: list[Entry], instances: list[Scope], ctx: Context, class_name
         written.body.append(f"self.out_channels = {render(written, out, ctx)}")
     written.out = out
     if not chain:
-        written.forward = forward_lines(steps, [f"e{out_k}"], "input")
+        written.forward = forward_lines(steps, [_key((out_k, -1))], "input")
     return written
 
 
@@ -186,6 +188,8 @@ def _default(default: Any) -> Choice | None:
 
 def render(written: Written, choice: Choice, ctx: Context) -> str:
     """Source of `choice`, adding to the class's parameters the vars it reads."""
+    if isinstance(choice, Tup):
+        return "(" + ", ".join(render(written, c, ctx) for c in choice.items) + ")"
     if isinstance(choice, Expr):
         for name in sorted(_free(choice.text)):
             if name not in written.names.python and name in ctx.vars:
@@ -196,6 +200,8 @@ def render(written: Written, choice: Choice, ctx: Context) -> str:
 def _assign(name: str, call: str, condition: str, chain: bool) -> str:
     target = f"self.{name}" if usable(name) else None
     if target is None:
+        if condition and not chain:  # registered as None when absent: the forward tests for it
+            return f"self.add_module({name!r}, {call} if {condition} else None)"
         line = f"self.add_module({name!r}, {call})"
         return f"if {condition}:\n    {line}" if condition else line
     if not condition:
@@ -236,9 +242,10 @@ def _key(ref: tuple[int, int]) -> str:
 
 
 def _either(out: Choice | None, passed: Choice | None, instances: list[Scope], k: int, envs: list[dict[str, Any]],
-            ctx: Context) -> Choice | None:
+            ctx: Context, reads: list[list[tuple[int, int]]]) -> Choice | None:
     """The channels after an entry that only some instances have: one expression right for both."""
-    values = [ctx.channels[s.copies[k][0].out] if s.copies[k] else ctx.channels[s.input] for s in instances]
+    values = [ctx.channels[s.copies[k][0].out if s.copies[k] else value(s, reads, reads[k][0]) or ""]
+              for s in instances]
     try:
         return choose(values, envs, [c for c in (out, passed) if c is not None])
     except Unwritable:
@@ -297,10 +304,13 @@ def _block_call(entry: Entry, items: list[Item], envs: list[dict[str, Any]], in_
     args: dict[str, Choice] = {}
     for p in child.names.params:
         values = [child.values[it.name][p] for it in items]
+        own = p in ctx.block_args.get(entry.type_name, [])
         if p == IN:
             candidates = [c for c in in_ch[:1] if c is not None]
         elif p in given:
             candidates = [given[p]]
+        elif own and child.names.defaults.get(p) is not None:
+            continue  # not written in the entry: the class's default gives it, as the block's does
         else:
             candidates = [Expr(p)] if p in ctx.vars else []
         choice = choose(values, envs, candidates)
@@ -374,18 +384,14 @@ def _loop(entry: Entry, k: int, instances: list[Scope], envs: list[dict[str, Any
     if start is None:
         raise Unwritable("the loop's input channels are unknown")
     name = _copy_name(entry, items, instances, k, count, names, ctx, offset)
-    lines = []
-    if out == Expr(run):  # the copies keep the channels: no variable needed
-        names.python[run] = render(written, start, ctx)
-    else:
-        lines.append(f"{names.python[run]} = {render(written, start, ctx)}")
+    lines = [f"{names.python[run]} = {render(written, start, ctx)}"]
     add = f"self.add_module({name}, {call})"
     update = [] if out == Expr(run) or out is None else [f"    {names.python[run]} = {render(written, out, ctx)}"]
     if out is None:
         raise Unwritable("the copies' output channels are unknown")
     lines += [f"for i in range({render(written, count, ctx)}):", f"    {add}", *update]
     written.body.extend(lines)
-    return Expr(run) if out != Expr(run) else start
+    return Expr(run)
 
 
 def _in_channels(item: Item, ctx: Context) -> int:

@@ -144,7 +144,10 @@ def check(entries: list[Entry], instances: list[Scope]) -> list[list[tuple[int, 
 
 def output_entry(entries: list[Entry], reads: list[list[tuple[int, int]]], instances: list[Scope],
                  named: str | None) -> int | None:
-    """The entry whose output is every instance's output (the last entry, or the one `out` names)."""
+    """The entry whose output is every instance's output (the last entry, or the one `out` names;
+    `IN` when it names the input)."""
+    if named in ("in", INPUT) and all(s.output == s.input for s in instances):
+        return IN
     for k in ([len(entries) - 1] if named is None else [k for k, e in enumerate(entries) if e.name == named]):
         if all(value(s, reads, (k, -1)) == s.output for s in instances):
             return k
