@@ -77,11 +77,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--net", default="resnet152")
     parser.add_argument("--before", help="command line of another cnncalc to time beside this one")
+    parser.add_argument("--tools", nargs="+", default=list(SCRIPTS), help="which of torchinfo, fvcore, ptflops")
     args = parser.parse_args()
     commands = cnncalc_commands([CNNCALC], args.net, "")
     if args.before:
         commands |= cnncalc_commands(shlex.split(args.before), args.net, "before: ")
     for name, (module, code) in SCRIPTS.items():
+        if name not in args.tools:
+            continue
         if importlib.util.find_spec(module) and importlib.util.find_spec("torchvision"):
             commands[f"{name} (torchvision {args.net})"] = [PY, "-c", code.format(net=args.net)]
         else:

@@ -40,7 +40,7 @@ def loader(network: str, cls: str) -> list[str]:
         "    if len(ours) != len(theirs):",
         '        raise ValueError(f"{len(theirs)} tensors given, the model has {len(ours)}")',
         "    renamed = {}",
-        "    for (name, mine), (key, tensor) in zip(ours.items(), theirs.items()):",
+        "    for (name, mine), (key, tensor) in zip(ours.items(), theirs.items(), strict=True):",
         "        if mine.shape != tensor.shape:",
         '            raise ValueError(f"{key} {tuple(tensor.shape)} does not fit {name} {tuple(mine.shape)}")',
         "        renamed[name] = tensor",

@@ -139,6 +139,14 @@ def write(entries: list[Entry], instances: list[Scope], ctx: Context, class_name
             call, out_ch, merge, inplace = _call(entry, items, penvs, sources if c == 0 else [ch.get(k)], ctx,
                                                  written)
             name = ctx.path(items[0].name)
+            if out_ch is None and items[0].block is not None and len(items) == len(instances):
+                # a block whose output channels no expression of its arguments gives: ask the instance
+                out_ch = Expr(f"o{k}c{c}_")
+                written.names.python[out_ch.text] = attr("self", name) + ".out_channels"
+                for env, item in zip(envs, items, strict=True):
+                    env[out_ch.text] = ctx.channels[item.out]
+            elif out_ch is None and len({ctx.channels[it.out] for it in items}) == 1:
+                out_ch = Lit(ctx.channels[items[0].out])
             if any(ctx.path(it.name) != name for it in items):
                 raise Unwritable("copies named differently")
             if call is not None:
@@ -165,7 +173,8 @@ def write(entries: list[Entry], instances: list[Scope], ctx: Context, class_name
     out = ch.get(out_k)
     if out is not None:
         written.body.append(f"self.out_channels = {render(written, out, ctx)}")
-    written.out = out
+    # for a parent: the output's channels over the parameters only (not a loop's running count)
+    written.out = out if not isinstance(out, Expr) or _free(out.text) <= set(names.params) else None
     if not chain:
         written.forward = forward_lines(steps, [_key((out_k, -1))], "input")
     return written
@@ -323,8 +332,8 @@ def _block_call(entry: Entry, items: list[Item], envs: list[dict[str, Any]], in_
             parts.append(f"{child.names.python[p]}={text}")
     outs = [ctx.channels[it.out] for it in items]
     out = substituted(child.out, args)
-    try:
-        out = choose(outs, envs, [out] if out is not None else [])
+    try:  # None, not a constant, where the child's own names are needed: the caller asks the instance
+        out = choose(outs, envs, [out]) if out is not None else None
     except Unwritable:
         out = None
     return f"{child.name}({', '.join(parts)})", out, "", False

@@ -94,9 +94,11 @@ def test_a_wrong_state_dict_is_refused_with_the_names() -> None:
     import torchvision
 
     cls, namespace = load_exported(export_source("resnet18", input_shape=(3, 64, 64)))
-    with pytest.raises(ValueError, match="does not fit"):
-        namespace["load_torchvision_state_dict"](cls(), torchvision.models.resnet34(weights=None).state_dict()
-                                                 | {"fc.bias": torch.zeros(3)})
+    load = namespace["load_torchvision_state_dict"]
+    with pytest.raises(ValueError, match="fc.bias \\(3,\\) does not fit fc.bias \\(1000,\\)"):
+        load(cls(), torchvision.models.resnet18(weights=None).state_dict() | {"fc.bias": torch.zeros(3)})
+    with pytest.raises(ValueError, match="218 tensors given, the model has 122"):
+        load(cls(), torchvision.models.resnet34(weights=None).state_dict())
 
 
 def test_resnet50_reads_like_torchvision() -> None:
@@ -136,3 +138,16 @@ def test_generated_code_passes_ruff() -> None:
 def test_the_forward_frees_what_it_no_longer_needs() -> None:
     source = export_source("inception_v3")
     assert "del " in source or source.count("x = ") > 50
+
+
+def test_readme_shows_real_exports() -> None:
+    """Each ```python block after an ``<!-- export:NAME -->`` marker is a piece of `cnncalc export NAME`."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"<!-- export:(\w+) -->\n((?:```python\n.*?```\n)+)", readme, re.S)
+    assert {name for name, _ in shown} >= {"resnet50", "densenet121", "squeezenet1_0"}
+    for name, blocks in shown:
+        source = export_source(name)
+        for block in re.findall(r"```python\n(.*?)```", blocks, re.S):
+            assert block in source, f"README's export of {name} differs from the output:\n{block}"
