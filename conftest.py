@@ -1,7 +1,7 @@
 """The ``torch`` marker, for the tests and the doctests alike.
 
 ``pytest -m "not torch"`` runs the analytic core alone: the tests under tests/pytorch/
-and the modules under cnncalc/torch/ are not collected, and any import of torch,
+and the modules under cnncalc/torch, verify and bench are not collected, and any import of torch,
 torchvision, fvcore or numpy is refused, which proves that the core never needs them.
 """
 
@@ -32,7 +32,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """With -m "not torch", tests/pytorch/ and cnncalc/torch/ are not even imported."""
-    if config.getoption("markexpr", "") == "not torch" and collection_path.name in ("pytorch", "torch"):
+    """With -m "not torch", tests/pytorch/ and cnncalc's torch, verify and bench packages are not even imported."""
+    if config.getoption("markexpr", "") != "not torch":
+        return None
+    if collection_path.name == "pytorch" or (collection_path.parent.name == "cnncalc"
+                                             and collection_path.name in ("torch", "verify", "bench")):
         return True
     return None

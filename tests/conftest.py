@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from hypothesis import HealthCheck, settings
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # layer_helpers, zoo_helpers, formula_eval
+# `cnncalc list` caches the zoo's totals in the user's cache folder: the tests start from an empty one
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="cnncalc-test-cache-")
 
 settings.register_profile("ci", derandomize=True, max_examples=70, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

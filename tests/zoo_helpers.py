@@ -15,12 +15,11 @@ from cnncalc.analysis import LayerReport, Report, analyze_graph
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph
 
-_ROOT = Path(__file__).resolve().parents[1]
-# shared/ beside the repository (or inside it: a worktree may link it there)
 SMALL = (64, 96, 128)  # input sizes the torch tests try before a network's own
-REFERENCE = next((p for p in (_ROOT.parent / "shared" / "reference" / "torchvision_counts.json",
-                              _ROOT / "shared" / "reference" / "torchvision_counts.json") if p.is_file()),
-                 _ROOT.parent / "shared" / "reference" / "torchvision_counts.json")
+_COUNTS = Path("shared") / "reference" / "torchvision_counts.json"
+# shared/ lies beside the repository (or, for a git worktree, beside a folder above it)
+REFERENCE = next((p / _COUNTS for p in Path(__file__).resolve().parents[2:] if (p / _COUNTS).is_file()),
+                 Path(__file__).resolve().parents[2] / _COUNTS)
 
 
 def references() -> dict[str, Any]:
@@ -58,7 +57,7 @@ def representatives() -> list[str]:
     """The zoo networks the torch tests build: every single-network file, and the first variant of each
     family file (the other variants differ only in their vars; `tools/verify_zoo.py` builds them all)."""
     chosen: dict[object, str] = {}
-    for name, path, variant in zoo.entries():
+    for name, path, variant in zoo.networks():
         chosen.setdefault(path if variant is not None else name, name)
     return sorted(chosen.values())
 

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 import cnncalc
-from cnncalc.analysis import collapse
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
     BatchOpt,
@@ -18,12 +17,11 @@ from cnncalc.cli.options import (
     FormatOpt,
     InputOpt,
     SetOpt,
-    make_console,
+    make_output,
     parse_input,
     parse_overrides,
 )
 from cnncalc.errors import CnnCalcError
-from cnncalc.render import tables as render
 
 
 @app.command()
@@ -39,11 +37,14 @@ def shapes(
     format: FormatOpt = Format.table,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
+    from cnncalc.analysis import collapse
+    from cnncalc.render import tables as render
+
     report = cnncalc.analyze(network, input_shape=parse_input(input), batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
     rows = collapse(report, depth)
     if format is Format.table:
-        render.print_shapes(make_console(), report, rows)
+        render.print_shapes(make_output(), report, rows)
     else:
         sys.stdout.write(render.shapes_text(report, rows, format.value))
 
@@ -59,6 +60,8 @@ def compare(
                                         "--device auto, the given --batch and --dtype).")] = False,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
+    from cnncalc.render import tables as render
+
     if len(networks) < 2:
         raise CnnCalcError("compare needs at least two networks, e.g. cnncalc compare alexnet squeezenet1_0")
     rows = cnncalc.compare(networks, input_shape=parse_input(input), batch=batch, dtype=dtype.value)
@@ -68,7 +71,7 @@ def compare(
         compare_bench(rows, networks, parse_input(input), batch, dtype.value, format)
         return
     if format is Format.table:
-        render.print_comparison(make_console(), rows)
+        render.print_comparison(make_output(), rows)
     else:
         sys.stdout.write(render.comparison_text(rows, format.value))
 
@@ -76,8 +79,11 @@ def compare(
 @app.command("list")
 def list_(format: FormatOpt = Format.table) -> None:
     """The built-in zoo: every architecture with its params, MACs, depth and source."""
-    reports = cnncalc.catalogue()
+    from cnncalc import zoo
+    from cnncalc.render import catalogue as render
+
+    reports = zoo.entries()
     if format is Format.table:
-        render.print_catalogue(make_console(), reports)
+        render.print_catalogue(make_output(), reports)
     else:
         sys.stdout.write(render.catalogue_text(reports, format.value))

@@ -1,4 +1,8 @@
-"""The options shared by the commands, as module-level `Annotated` aliases, and their parsing."""
+"""The options shared by the commands, as module-level `Annotated` aliases, and their parsing.
+
+Importing this module (and every command module) is cheap: the analysis is imported
+when a command runs, so that ``cnncalc --help`` answers at once.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cnncalc.dsl.document import parse_shape
-from cnncalc.dsl.expr import evaluate
 from cnncalc.errors import CnnCalcError
 
 if TYPE_CHECKING:
@@ -47,10 +49,14 @@ SetOpt = Annotated[
 
 
 def parse_input(text: str | None) -> tuple[int, ...] | None:
+    from cnncalc.dsl.document import parse_shape
+
     return None if text is None else parse_shape(text)
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, object]:
+    from cnncalc.dsl.expr import evaluate
+
     result: dict[str, object] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
@@ -66,6 +72,14 @@ def make_console() -> Console:
     console = Console()
     # piped or captured output is not squeezed to rich's 80-column default
     return console if console.is_terminal else Console(width=140)
+
+
+def make_output() -> Console | None:
+    """Where the analytic tables go: None for plain text on a pipe or into a file (drawn without
+    importing rich, see `cnncalc.render.fasttable`), else a rich console."""
+    from cnncalc.render.fasttable import plain_output
+
+    return None if plain_output() else make_console()
 
 
 class Layout(str, Enum):

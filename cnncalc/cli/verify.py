@@ -19,7 +19,6 @@ from cnncalc.cli.options import (
     parse_input,
     parse_overrides,
 )
-from cnncalc.errors import CnnCalcError
 
 # -- verify and export ------------------------------------------------------------------------
 
@@ -74,18 +73,18 @@ def export(
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
     to: Annotated[ExportTarget, typer.Option("--to", help="The framework to write code for.")] = ExportTarget.torch,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     input: InputOpt = None,
     set: SetOpt = None,
 ) -> None:
-    """Write the network as a standalone PyTorch file: one nn.Module class, no cnncalc import."""
-    from cnncalc.torch.export import export_torch
+    """Write the network as a standalone PyTorch file: a class per block, the vars as constructor
+    arguments, submodules named as in the YAML (no cnncalc import)."""
+    from cnncalc.render.files import write_text
+    from cnncalc.torch.export import export_source
+    from cnncalc.zoo import resolve
 
-    source = export_torch(cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set)))
+    source = export_source(network, input_shape=parse_input(input), overrides=parse_overrides(set))
     if output is None:
         sys.stdout.write(source)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(source)
-    except OSError as exc:
-        raise CnnCalcError(f"cannot write {output}: {exc.strerror}") from None
+    write_text(output, source, force=force, inputs=[resolve(network)])

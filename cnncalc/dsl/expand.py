@@ -85,7 +85,7 @@ class Expander:
             where_from = value_where
         inputs: list[Source] = [previous] if sources is None else self.refs(sources, scope, where_from)
         for i in range(repeat):
-            local = scope.automatic(type_name) if name is None else f"{name}_{i + 1}" if repeat > 1 else name
+            local = scope.automatic(type_name, name is not None) or (f"{name}_{i + 1}" if repeat > 1 else str(name))
             if name is None or repeat > 1:
                 scope.claim(local, where)
             env = {**names, "i": i}

@@ -49,12 +49,15 @@ class Scope:
         parts = self.prefix.rstrip(".").split(".") if self.prefix else []
         return tuple(".".join(parts[: k + 1]) for k in range(len(parts)))
 
-    def automatic(self, type_name: str) -> str:
-        """The next automatic name: TYPE plus a counter per type (``conv3``), or the next number."""
+    def automatic(self, type_name: str, named: bool) -> str:
+        """Count one copy of an entry of `type_name`; its automatic name (unless `named`): TYPE plus
+        the count of that type's copies so far, named ones included (``conv3``), or the next number."""
+        count = self.counters[type_name] = self.counters.get(type_name, 0) + 1
+        if named:
+            return ""
         if self.numbered:
             self.number += 1
             return str(self.number - 1)
-        count = self.counters[type_name] = self.counters.get(type_name, 0) + 1
         return f"{type_name}{count}"
 
     def claim(self, name: str, where: Location) -> None:

@@ -75,10 +75,10 @@ def test_zoo_file_well_formed(name: str) -> None:
 
 def test_zoo_names_are_unique() -> None:
     # a variant may not shadow a file's name, nor two families declare the same variant
-    names = [name for name, _, _ in zoo.entries()]
+    names = [name for name, _, _ in zoo.networks()]
     assert len(names) == len(set(names))
     stems = {p.stem for p in zoo.archs_dir().glob("*.yaml")}
-    assert not {name for name, _, variant in zoo.entries() if variant is not None} & stems
+    assert not {name for name, _, variant in zoo.networks() if variant is not None} & stems
 
 
 # -- against torchvision's counts -------------------------------------------------------------
