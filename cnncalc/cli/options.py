@@ -75,3 +75,5 @@ class Layout(str, Enum):
 
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
                                            "as textbooks write them.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text: ru or en (default: from LC_ALL, "
+                                             "LC_MESSAGES or LANG).")]

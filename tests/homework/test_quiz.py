@@ -13,7 +13,9 @@ import cnncalc
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
 from cnncalc.homework.check import check_file, check_text, fill
-from cnncalc.homework.quiz import answers_yaml, markdown, network_quiz, single_quiz
+from cnncalc.homework.quiz import network_quiz
+from cnncalc.homework.quiz_files import answers_yaml, markdown
+from cnncalc.homework.quiz_single import single_quiz
 from cnncalc.homework.targets import Net
 
 runner = CliRunner()
@@ -42,28 +44,29 @@ def test_no_question_has_a_trivial_answer() -> None:
 @pytest.mark.parametrize("seed", [0, 7, 12345])
 def test_single_layer_problems_tile_exactly(seed: int) -> None:
     quiz = single_quiz(12, seed)
-    assert len(quiz.problems) == 12
+    assert quiz.count == 12
     for problem in quiz.problems:
-        [(kind, args)] = problem.source["layer"].items()
-        _, n, _ = problem.source["input"]
-        if kind in ("conv", "maxpool"):
-            k, s, p = args["kernel"], args["stride"], args.get("padding", 0)
-            assert (n + 2 * p - k) % s == 0, problem.intro  # the windows tile: (n + 2p − k)/s is whole
-            out = {q.key: q.answer for q in problem.questions}["output_shape"]
-            assert isinstance(out, tuple) and out[1] == (n + 2 * p - k) // s + 1
+        layers = [problem.source["layer"]] if "layer" in problem.source else problem.source["layers"]
+        n = problem.source["input"][1]
+        for entry in layers:
+            [(kind, args)] = entry.items()
+            if kind in ("conv", "maxpool"):
+                k, s, p = args["kernel"], args["stride"], args.get("padding", 0)
+                assert (n + 2 * p - k) % s == 0, problem.intro  # the windows tile: (n + 2p − k)/s is whole
+                n = (n + 2 * p - k) // s + 1
     text = answers_yaml(quiz, Path("."))
     report = check_text(text)
-    assert report.wrong == 0 and report.right == sum(len(p.questions) for p in quiz.problems)
+    assert report.wrong == 0 and report.right == 12
     assert single_quiz(12, seed) == quiz
 
 
 def test_a_single_conv_problem_by_hand() -> None:
-    # seed 7 draws a 3×3 conv with 64 filters on 7×7×3, stride 1, no padding (see the Markdown):
-    # (7 − 3)/1 + 1 = 5; 3·3·3·64 + 64 = 1,792; 64·5·5 · 3·3·3 = 43,200 MACs
-    problem = single_quiz(3, 7).problems[0]
-    assert problem.intro.startswith("A convolution with 64 filters of 3×3, stride 1, padding 0 on a 7×7×3 input")
+    # seed 2 draws a 5×5 conv with 16 filters on 3×7×7, stride 2, padding 2 (see the Markdown):
+    # (7 + 2·2 − 5)/2 + 1 = 4; 5·5·3·16 + 16 = 1,216; 16·4·4 · 5·5·3 = 19,200 MACs
+    problem = single_quiz(3, 2).problems[0]
+    assert str(problem.intro) == "On a 3×7×7 input (C×H×W): a convolution with 16 filters of 5×5, stride 2, padding 2."
     answers = {q.key: q.answer for q in problem.questions}
-    assert answers == {"output_shape": (64, 5, 5), "params": 1792, "macs": 43200, "rf": 3}
+    assert answers == {"output_shape": (16, 4, 4), "params": 1216, "macs": 19200}
 
 
 def test_cli_writes_questions_key_and_sheet(tmp_path: Path) -> None:
@@ -75,7 +78,8 @@ def test_cli_writes_questions_key_and_sheet(tmp_path: Path) -> None:
     assert questions.startswith("# Quiz: VGG-16") and len(re.findall(r"^\d+\. ", questions, re.M)) == 5
     assert "cnncalc quiz vgg16 -n 5 --seed 3" in questions
     assert check_file(key).wrong == 0
-    blank = check_file(sheet)
+    assert check_file(sheet).unanswered == 5
+    blank = check_file(sheet, filling=True)
     assert blank.filled == 5 and blank.right == 0
     # the sheet filled in is the key
     filled = fill(blank, sheet, tmp_path / "filled.yaml")
