@@ -17,7 +17,7 @@ from cnncalc.analysis import LayerReport, Report, Totals
 from cnncalc.analysis.compare import ComparisonRow
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import RF
-from cnncalc.layers.text import render
+from cnncalc.layers.text import ENGLISH, Language, render
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -98,9 +98,10 @@ def human(n: float, unit: str = "") -> str:
 
 
 def human_bytes(n: int) -> str:
+    """Binary units, with the decimal megabytes of `compare` beside them: ``97.49 MiB (102.23 MB)``."""
     for scale, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
         if n >= scale:
-            return f"{n / scale:.2f} {unit}"
+            return f"{n / scale:.2f} {unit}" + (f" ({n / 1e6:.2f} MB)" if n >= 10**6 else "")
     return f"{n} B"
 
 
@@ -114,12 +115,10 @@ def rf_text(rf: RF) -> str:
     return f"{size} / {jump}"
 
 
-def ratio_text(ratio: float) -> str:
-    if ratio == 1:
-        return "1×"
-    if ratio < 1:
-        return f"{1 / ratio:.1f}× fewer" if ratio > 0 else "—"
-    return f"{ratio:.1f}× more"
+def ratio_text(ratio: float, language: Language = ENGLISH) -> str:
+    from cnncalc.render import summary
+
+    return summary.ratio_text(ratio, language)
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -127,27 +126,18 @@ def ratio_text(ratio: float) -> str:
 LAYER_HEADER = ("layer", "type", "output", "params", "MACs", "RF / jump", "note")
 
 
-def layer_cells(row: LayerReport) -> list[str]:
+def layer_cells(row: LayerReport, layout: str = "chw") -> list[str]:
     note = "⚠" if not row.fits else "*" if row.notes else ""
+    shape = row.output_shape if layout == "chw" or len(row.output_shape) < 2 else (*row.output_shape[1:],
+                                                                                   row.output_shape[0])
     return [row.name, row.type if not row.description else f"{row.type} {row.description}",
-            fmt_shape(row.output_shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
+            fmt_shape(shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
 
 
-def totals_lines(report: Report) -> list[tuple[str, str]]:
-    t = report.totals
-    per = f" (batch {report.batch})" if report.batch != 1 else ""
-    return [
-        ("params", f"{t.params:,} ({human(t.params)}), trainable {t.trainable_params:,}; buffers {t.buffers:,}"),
-        ("MACs" + per, f"{t.macs:,} ({human(t.macs)})"),
-        ("FLOPs" + per, f"{t.flops:,} ({human(t.flops)}; 2·MACs + other ops, README conventions)"),
-        ("activations" + per, f"{t.activations:,} elements"),
-        (f"memory ({report.dtype})", f"params {human_bytes(t.param_bytes)}, activations "
-                                     f"{human_bytes(t.activation_bytes)}, peak activations "
-                                     f"{human_bytes(t.peak_activation_bytes)}"),
-        ("depth", f"{t.depth} (conv/linear layers on the longest path)"),
-        ("output", fmt_shape(t.output_shape)),
-        ("receptive field", rf_text(t.rf) + " (size / jump, input pixels)"),
-    ]
+def totals_lines(report: Report, language: Language = ENGLISH, layout: str = "chw") -> list[tuple[str, str]]:
+    from cnncalc.render import summary  # the summary's sentences, in the language asked
+
+    return summary.totals_lines(report, rf_text(report.totals.rf), language, layout)
 
 
 def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
@@ -169,23 +159,26 @@ def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
     return md + "\n" + "\n".join(f"- **{k}**: {v}" for k, v in totals_lines(report)) + "\n"
 
 
-def print_shapes(console: Console, report: Report, rows: Sequence[LayerReport]) -> None:
+def print_shapes(console: Console, report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
+                 layout: str = "chw") -> None:
     from rich.table import Table
 
-    title = report.name if report.title == report.name else f"{report.title} — {report.name}"
-    table = Table(title=f"{title}, input {fmt_shape(report.input_shape)}", title_justify="left")
+    from cnncalc.render import summary
+
+    table = Table(title=summary.shapes_title(report, language, layout), title_justify="left")
     for col, right in zip(LAYER_HEADER, (False, False, False, True, True, False, False), strict=True):
         table.add_column(col, justify="right" if right else "left", no_wrap=col in ("layer", "output"))
     for row in rows:
-        table.add_row(*layer_cells(row))
+        table.add_row(*layer_cells(row, layout))
     console.print(table)
-    notes = [f"{r.name}: {render(n)}" for r in rows for n in r.notes]
-    for n in notes:
-        console.print(f"[yellow]⚠[/] {n}" if "tile" in n else f"* {n}", highlight=False)
+    for r in rows:
+        for n in r.notes:
+            shown = f"{r.name}: {render(n, language)}"
+            console.print(f"[yellow]⚠[/] {shown}" if "tile" in render(n) else f"* {shown}", highlight=False)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    for k, v in totals_lines(report):
+    for k, v in totals_lines(report, language, layout):
         grid.add_row(k, v)
     console.print(grid)
 
@@ -196,12 +189,12 @@ COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", 
                   "params ratio", "MACs ratio")
 
 
-def comparison_cells(r: ComparisonRow, exact: bool) -> list[str]:
+def comparison_cells(r: ComparisonRow, exact: bool, language: Language = ENGLISH) -> list[str]:
     t = r.report.totals
     num = (lambda n: f"{n:,}") if exact else human
     return [r.report.name, fmt_shape(r.report.input_shape), num(t.params), num(t.macs), num(t.flops),
             num(t.activations), f"{t.param_bytes / 1e6:.2f}", str(t.depth), rf_text(t.rf),
-            ratio_text(r.params_ratio), ratio_text(r.macs_ratio)]
+            ratio_text(r.params_ratio, language), ratio_text(r.macs_ratio, language)]
 
 
 def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
@@ -213,22 +206,23 @@ def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
     return to_markdown(COMPARE_HEADER, cells, [False, False, *[True] * 6, False, True, True])
 
 
-def print_comparison(console: Console, rows: Sequence[ComparisonRow]) -> None:
+def print_comparison(console: Console, rows: Sequence[ComparisonRow], language: Language = ENGLISH,
+                     layout: str = "chw") -> None:
     from rich import box
     from rich.table import Table
 
-    inputs = {r.report.input_shape for r in rows}
-    same_input = len(inputs) == 1
-    title = f"{len(rows)} networks, ratios to {rows[0].report.name}"
-    if same_input:
-        title += f", input {fmt_shape(rows[0].report.input_shape)}"
+    from cnncalc.render import summary
+
+    inputs = [r.report.input_shape for r in rows]
+    same_input = len(set(inputs)) == 1
+    title = summary.compare_title(len(rows), rows[0].report.name, inputs, language, layout)
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     for col in COMPARE_HEADER:
         if col == "input" and same_input:
             continue
         table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right", no_wrap=True)
     for r in rows:
-        cells = comparison_cells(r, exact=False)
+        cells = comparison_cells(r, exact=False, language=language)
         table.add_row(*(cells[:1] + cells[2:] if same_input else cells))
     console.print(table)
 
