@@ -22,7 +22,8 @@ from cnncalc.layers.formula import Ceil, Div, Floor, Formula, Mul, Num, Sub, Sum
 from cnncalc.layers.steps import AXES, Worked, axis_groups
 from cnncalc.layers.text import Msg, Noun, joined
 
-UNITS = {"L": ("element", "elements"), "D": ("slice", "slices"), "H": ("row", "rows"), "W": ("column", "columns")}
+UNITS = {"L": lambda n: Noun(n, "element", "elements"), "D": lambda n: Noun(n, "slice", "slices"),
+         "H": lambda n: Noun(n, "row", "rows"), "W": lambda n: Noun(n, "column", "columns")}
 # what the worked answer calls the kernel (``NOUN``), as messages to translate
 NOUNS = {"filter": Msg("filter"), "window": Msg("window")}
 # ``the last row``, ``the last row and column``, ``the last slice, row and column`` (one to three axes)
@@ -179,7 +180,7 @@ class Window(Layer):
                            size=size.value)
         else:
             count = (spatial[a] + lo + hi - shapes.effective_kernel(g.kernel[a], g.dilation[a])) % s
-            words = {"abc"[k]: Noun(count, *UNITS[x]) for k, x in enumerate(names)}
+            words = {"abc"[k]: UNITS[x](count) for k, x in enumerate(names)}
             units = Msg(LISTS[len(names) - 1].text, **words)
             ignored = Msg("the last {units}", units=units) if count == 1 else \
                 Msg("the last {count} {units}", count=count, units=units)
