@@ -118,7 +118,7 @@ def read_po(path: Path) -> tuple[str, list[Entry]]:
     target: tuple[str, int] | None = None
     comments: list[str] = []
     fuzzy = False
-    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line or line.startswith("#~"):
             if current is not None:

@@ -9,6 +9,7 @@ VGG-16's count).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from fractions import Fraction
@@ -24,7 +25,6 @@ from cnncalc.layers.text import Msg
 # a unit and the one of the other system with the same prefix
 OTHER_UNIT = {"KB": "KiB", "MB": "MiB", "GB": "GiB", "KiB": "KB", "MiB": "MB", "GiB": "GB"}
 SIBLING_QUANTITIES = ("params", "trainable_params", "macs", "flops", "depth", "param_bytes")
-FAMILY = 5  # the letters that name a family: vgg19 -> vgg, resnet50 -> resne(t), densenet121 -> dense
 
 
 def _tilde(ctx: Context) -> Iterator[Candidate]:
@@ -58,7 +58,14 @@ def siblings(name: str) -> list[str]:
     """The zoo networks of the same family as `name` (``vgg19`` -> vgg11 ... vgg19_bn), without it."""
     if name not in zoo.names():
         return []
-    return [n for n in zoo.names() if n != name and n[:FAMILY] == name[:FAMILY]]
+    family = _family(name)
+    return [n for n in zoo.names() if n != name and _family(n) == family]
+
+
+def _family(name: str) -> str:
+    """The letters before the first digit or underscore: vgg19 -> vgg, resnet50 -> resnet, resnext50_32x4d ->
+    resnext."""
+    return re.split(r"[\d_]", name, maxsplit=1)[0]
 
 
 def _siblings(ctx: Context) -> Iterator[Candidate]:

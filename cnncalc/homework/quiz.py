@@ -117,7 +117,9 @@ def _candidates(net: Net) -> dict[str, list[tuple[int, str, str]]]:
     grids = [k for k, r in enumerate(report.layers)
              if len(r.output_shape) > 1 and any(d > 1 for d in r.output_shape[1:])]
     if grids and grids[-1] < len(report.layers) - 1:
-        found["total"].append((grids[-1], report.layers[grids[-1]].name, "last_map"))
+        last = report.layers[grids[-1]].name
+        outer = sorted((b.path for b in report.blocks if b.out == last), key=len)  # the stage it ends, if any
+        found["total"].append((grids[-1], outer[0] if outer else last, "last_map"))
     return found
 
 
@@ -153,9 +155,9 @@ def network_quiz(net: Net, source: str, n: int, seed: int, layout: str = "chw") 
 
 def _question(net: Net, name: str, quantity: str, layout: str) -> Question:
     if quantity == "last_map":
-        row = net.report.layers[net.index[name]]
-        return Question(f"{name}.output_shape", Msg(LAST_MAP.text, name=name, axes=axes(len(row.output_shape), layout)),
-                        tuple(row.output_shape))
+        shape = targets.value(net, targets.find(net, name), "output_shape")
+        assert isinstance(shape, tuple)
+        return Question(f"{name}.output_shape", Msg(LAST_MAP.text, name=name, axes=axes(len(shape), layout)), shape)
     target = targets.find(net, name)
     answer = targets.value(net, target, quantity)
     if target.is_total:

@@ -95,3 +95,82 @@ def test_cli_single_and_errors(tmp_path: Path) -> None:
     assert isinstance(result.exception, CnnCalcError) and "not both" in str(result.exception)
     with pytest.raises(CnnCalcError, match="only"):
         network_quiz(Net.of(cnncalc.load("lenet5")), "lenet5", 200, 0)
+
+
+# -- issue 13: quizzes worth setting ---------------------------------------------------------------------
+
+NORM_OR_ACTIVATION = {"bn", "relu", "relu6", "layernorm", "groupnorm", "lrn", "dropout", "prelu", "sigmoid"}
+
+
+def test_resnet50_questions_are_not_mostly_about_batch_norm() -> None:
+    net = Net.of(cnncalc.load("resnet50"))
+    types = {row.name: row.type for row in net.report.layers}
+    for seed in range(10):
+        quiz = network_quiz(net, "resnet50", 10, seed)
+        asked = [q.key.rpartition(".")[0] for q in quiz.problems[0].questions]
+        assert len(asked) == 10
+        about_norm = [a for a in asked if types.get(a) in NORM_OR_ACTIVATION]
+        assert len(about_norm) <= 2, (seed, about_norm)  # at most one question in five
+
+
+@pytest.mark.parametrize("network", ["alexnet_original", "vgg16", "resnet50", "squeezenet1_0"])
+def test_no_question_gives_its_answer_away(network: str) -> None:
+    net = Net.of(cnncalc.load(network))
+    for seed in range(3):
+        for q in network_quiz(net, network, 20, seed, "hwc").problems[0].questions:
+            text = str(q.text)
+            if isinstance(q.answer, tuple):
+                shown = ["×".join(map(str, q.answer)), "×".join(map(str, (*q.answer[1:], q.answer[0])))]
+                shown += [str(q.answer[0])] if len(q.answer) == 1 else []
+            else:
+                shown = [str(q.answer), f"{q.answer:,}"]
+            for s in shown:
+                assert not re.search(rf"(?<![\d.,×]){re.escape(s)}(?![\d.,×])", text), (q.key, text)
+
+
+def test_alexnet_asks_for_the_last_map_not_a_reduction_factor() -> None:
+    net = Net.of(cnncalc.load("alexnet_original"))
+    keys = {q.key: q.answer for seed in range(10) for q in network_quiz(net, "alexnet_original", 12, seed)
+            .problems[0].questions}
+    assert not any(k.endswith(".jump") for k in keys)
+    # 227 -> conv1 (227 − 11)/4 + 1 = 55 -> pool 27 -> pool 13 -> pool5 (13 − 3)/2 + 1 = 6: 256×6×6
+    assert keys.get("pool5.output_shape") == (256, 6, 6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_single_receptive_fields_are_more_than_the_kernel(seed: int) -> None:
+    for problem in single_quiz(12, seed).problems:
+        for q in problem.questions:
+            if q.key.endswith(".rf"):
+                last = problem.source["layers"][-1]
+                [(_, args)] = last.items()
+                assert len(problem.source["layers"]) >= 2 and q.answer > args["kernel"], problem.intro
+
+
+@pytest.mark.parametrize("n", [1, 5, 7, 19])
+def test_exactly_n_questions(n: int, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["quiz", "--single", "-n", str(n), "--seed", "4", "-o", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "s.md").read_text(encoding="utf-8")
+    assert len(re.findall(r"^\d+\. ", md, re.M)) == n
+    assert check_file(tmp_path / "s.key.yaml").right == n
+    net = Net.of(cnncalc.load("vgg16"))
+    assert network_quiz(net, "vgg16", n, 4).count == n
+
+
+def test_key_and_sheet_in_the_questions_layout_and_in_russian(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["quiz", "--single", "-n", "6", "--seed", "1", "--layout", "hwc", "--lang", "ru",
+                                 "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    key = yaml.safe_load((tmp_path / "r.key.yaml").read_text(encoding="utf-8"))
+    assert key["layout"] == "hwc"
+    problems = key.get("problems", [key])
+    for problem in problems:
+        assert isinstance(problem["input"], str) and problem["input"].count("x") == 2  # 27x27x3, as asked
+        for k, v in problem["answers"].items():
+            if k.endswith("output_shape"):
+                assert isinstance(v, str) and "x" in v
+    assert check_file(tmp_path / "r.key.yaml").right == 6
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert md.startswith("# Контрольная: слой за слоем") and "Запишите его как H×W×C" in md
+    assert "Сколько" in md and "(H×W×C)" in md
