@@ -73,7 +73,7 @@ def block_dict(b: BlockSummary, language: Language = ENGLISH) -> dict[str, Any]:
 
 
 def solved_text(solved: Sequence[LayerReport], language: Language = ENGLISH, block: BlockSummary | None = None) -> str:
-    data: Any = (solved_dict(solved[0], language) if len(solved) == 1 and block is None
+    data: Any = (solved_dict(solved[0], language) if len(solved) == 1
                  else {"layers": [solved_dict(s, language) for s in solved]})
     if block is not None:
         data["block"] = block_dict(block, language)
