@@ -127,3 +127,11 @@ def test_unreadable_texts() -> None:
     with pytest.raises(Unreadable):
         read_number("4.8MB")  # a memory size is not a count
     assert read_number("4.8MB", memory=True).unit == "MB"
+
+
+def test_shapes_and_compare_show_the_same_megabytes() -> None:
+    # SqueezeNet 1.0: 1,248,424 parameters · 4 bytes = 4,993,696 B = 4.99 MB (decimal) = 4.76 MiB
+    shapes = runner.invoke(app, ["shapes", "squeezenet1_0"]).output
+    assert "params 4.76 MiB (4.99 MB)" in shapes
+    compare = runner.invoke(app, ["compare", "squeezenet1_0", "alexnet"]).output
+    assert "param MB" in compare and " 4.99 " in compare
