@@ -35,7 +35,8 @@ ANALYTIC = {"shapes", "compare", "list", "layer", "explain", "check"}
 def run(command: str) -> str:
     argv = shlex.split(command)
     exe = str(Path(sys.executable).with_name("cnncalc"))
-    env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1"}
+    env = {**{k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}, "COLUMNS": "120",
+           "NO_COLOR": "1", "LANG": "C.UTF-8"}  # English unless the command asks for --lang
     proc = subprocess.run([exe, *argv[1:]], capture_output=True, text=True, cwd=ROOT, env=env)
     text = proc.stdout + proc.stderr
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

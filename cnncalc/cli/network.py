@@ -16,9 +16,11 @@ from cnncalc.cli.options import (
     Format,
     FormatOpt,
     InputOpt,
+    LangOpt,
+    Layout,
+    LayoutOpt,
     SetOpt,
     make_output,
-    parse_input,
     parse_overrides,
 )
 from cnncalc.errors import CnnCalcError
@@ -26,6 +28,7 @@ from cnncalc.errors import CnnCalcError
 
 @app.command()
 def shapes(
+    ctx: typer.Context,
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
     input: InputOpt = None,
     batch: BatchOpt = 1,
@@ -34,44 +37,57 @@ def shapes(
     depth: Annotated[
         int | None, typer.Option("--depth", "-d", help="Collapse block instances nested deeper than N into one row.")
     ] = None,
+    layout: LayoutOpt = Layout.chw,
+    lang: LangOpt = None,
     format: FormatOpt = Format.table,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
     from cnncalc.analysis import collapse
+    from cnncalc.cli import inputs
+    from cnncalc.render import i18n
     from cnncalc.render import tables as render
 
-    report = cnncalc.analyze(network, input_shape=parse_input(input), batch=batch, dtype=dtype.value,
+    language = i18n.choose(lang)
+    shape = inputs.optional(ctx, input, layout.value, network, language)
+    report = cnncalc.analyze(network, input_shape=shape, batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
     rows = collapse(report, depth)
     if format is Format.table:
-        render.print_shapes(make_output(), report, rows)
+        render.print_shapes(make_output(), report, rows, language, layout.value)
     else:
         sys.stdout.write(render.shapes_text(report, rows, format.value))
 
 
 @app.command()
 def compare(
+    ctx: typer.Context,
     networks: Annotated[list[str], typer.Argument(help="Two or more zoo names or YAML paths.")],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
+    layout: LayoutOpt = Layout.chw,
+    lang: LangOpt = None,
     format: FormatOpt = Format.table,
     bench: Annotated[bool, typer.Option("--bench", help="Also measure latency and throughput (torch, "
                                         "--device auto, the given --batch and --dtype).")] = False,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
+    from cnncalc.cli import inputs
+    from cnncalc.render import i18n
     from cnncalc.render import tables as render
 
+    language = i18n.choose(lang)
     if len(networks) < 2:
         raise CnnCalcError("compare needs at least two networks, e.g. cnncalc compare alexnet squeezenet1_0")
-    rows = cnncalc.compare(networks, input_shape=parse_input(input), batch=batch, dtype=dtype.value)
+    shape = inputs.optional(ctx, input, layout.value, networks[0], language)
+    rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
     if bench:
         from cnncalc.cli.bench import compare_bench
 
-        compare_bench(rows, networks, parse_input(input), batch, dtype.value, format)
+        compare_bench(rows, networks, shape, batch, dtype.value, format)
         return
     if format is Format.table:
-        render.print_comparison(make_output(), rows)
+        render.print_comparison(make_output(), rows, language, layout.value)
     else:
         sys.stdout.write(render.comparison_text(rows, format.value))
 

@@ -39,7 +39,8 @@ class Dtype(str, Enum):
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
 TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")]
 InputOpt = Annotated[
-    str | None, typer.Option("--input", "-i", help="Input shape, channels first: 3x224x224 or 3,224,224.")
+    str | None, typer.Option("--input", "-i", help="Input shape, channels first unless --layout hwc: 3x224x224 "
+                             "or 3,224,224.")
 ]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size (scales MACs, FLOPs, activations).")]
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Element type for memory figures.")]
@@ -48,10 +49,15 @@ SetOpt = Annotated[
 ]
 
 
-def parse_input(text: str | None) -> tuple[int, ...] | None:
+def parse_input(text: str | None, layout: str = "chw") -> tuple[int, ...] | None:
+    """An ``--input`` as written (3x224x224, or 224x224x3 with layout 'hwc'), channels first; without the
+    warnings of `cnncalc.cli.inputs.read` for odd-looking inputs."""
     from cnncalc.dsl.document import parse_shape
 
-    return None if text is None else parse_shape(text)
+    if text is None:
+        return None
+    shape = parse_shape(text.replace("х", "x").replace("Х", "x"))
+    return shape if layout == "chw" or len(shape) < 2 else (shape[-1], *shape[:-1])
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, object]:
@@ -89,3 +95,5 @@ class Layout(str, Enum):
 
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
                                            "as textbooks write them.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text: ru or en (default: from LC_ALL, "
+                                             "LC_MESSAGES or LANG).")]

@@ -12,11 +12,12 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
     InputOpt,
+    Layout,
+    LayoutOpt,
     SetOpt,
     TableOrJson,
     TableOrJsonOpt,
     make_console,
-    parse_input,
     parse_overrides,
 )
 
@@ -34,6 +35,7 @@ class ExportTarget(str, Enum):
 
 @app.command()
 def verify(
+    ctx: typer.Context,
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
     device: Annotated[VerifyDevice, typer.Option("--device", help="Where to run the torch module.")]
     = VerifyDevice.cpu,
@@ -45,17 +47,19 @@ def verify(
                                                  "(repeatable; default: the last spatial layer and three "
                                                  "intermediate ones).")] = None,
     input: InputOpt = None,
+    layout: LayoutOpt = Layout.chw,
     set: SetOpt = None,
     format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
     (FlopCounterMode) and receptive fields (gradients); with --against, also the reference's outputs
     given the same weights. Exit status 1 on any disagreement, 2 if the reference cannot be built or run."""
+    from cnncalc.cli.inputs import optional
     from cnncalc.render import verify as render_verify
     from cnncalc.verify import verify as verify_graph
 
     overrides = parse_overrides(set)
-    graph = cnncalc.load(network, input_shape=parse_input(input), overrides=overrides)
+    graph = cnncalc.load(network, input_shape=optional(ctx, input, layout.value, network), overrides=overrides)
     result = verify_graph(graph, device=device.value, against=against, rf_layers=rf, settings=overrides)
     if format is TableOrJson.table:
         render_verify.print_verify(make_console(), result)
@@ -70,20 +74,24 @@ def verify(
 
 @app.command()
 def export(
+    ctx: typer.Context,
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
     to: Annotated[ExportTarget, typer.Option("--to", help="The framework to write code for.")] = ExportTarget.torch,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     input: InputOpt = None,
+    layout: LayoutOpt = Layout.chw,
     set: SetOpt = None,
 ) -> None:
     """Write the network as a standalone PyTorch file: a class per block, the vars as constructor
     arguments, submodules named as in the YAML (no cnncalc import)."""
+    from cnncalc.cli.inputs import optional
     from cnncalc.render.files import write_text
     from cnncalc.torch.export import export_source
     from cnncalc.zoo import resolve
 
-    source = export_source(network, input_shape=parse_input(input), overrides=parse_overrides(set))
+    source = export_source(network, input_shape=optional(ctx, input, layout.value, network),
+                           overrides=parse_overrides(set))
     if output is None:
         sys.stdout.write(source)
         return

@@ -36,6 +36,17 @@ _SAFE_TAGS = {
 }
 
 
+class Written(float):
+    """A float as written in the file (``3.4e4``): an answer's precision is in its digits."""
+
+    written: str
+
+    def __new__(cls, text: str, value: float) -> Written:
+        number = super().__new__(cls, value)
+        number.written = text
+        return number
+
+
 class YMap(dict[str, Any]):
     """A YAML mapping: a dict plus the location of the mapping, of each key and of each value."""
 
@@ -120,8 +131,11 @@ class _Converter:
             return seq
         if (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and not node.style
                 and _EXPONENT_FLOAT.match(node.value)):
-            return float(node.value.replace("_", ""))
-        return self.constructor.construct_object(node, deep=True)
+            return Written(node.value, float(node.value.replace("_", "")))
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, float) and isinstance(node, yaml.ScalarNode) and not node.style:
+            return Written(node.value, value)
+        return value
 
     def _mapping(self, node: yaml.MappingNode, where: Location) -> YMap:
         result = YMap(where)

@@ -277,7 +277,7 @@ class Bound:
 def _shape_line(b: Bound) -> Worked:
     if b.output == b.inputs[0]:
         return Worked("output_shape", "output", value=b.output,
-                      shown=f"input = {fmt_shape(b.output)} (the shape is unchanged)")
+                      shown=Msg("input = {shape} (the shape is unchanged)", shape=fmt_shape(b.output)))
     return Worked("output_shape", "output", value=b.output, shown=fmt_shape(b.output))
 
 

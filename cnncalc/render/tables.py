@@ -14,7 +14,7 @@ from cnncalc.analysis import LayerReport, Report, Totals
 from cnncalc.analysis.compare import ComparisonRow
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import RF
-from cnncalc.layers.text import render
+from cnncalc.layers.text import ENGLISH, Language, render
 from cnncalc.render.fasttable import Column, Grid, Line, emit
 from cnncalc.render.formats import human, human_bytes, to_csv, to_json, to_markdown
 
@@ -73,12 +73,10 @@ def rf_text(rf: RF) -> str:
     return f"{size} / {jump}"
 
 
-def ratio_text(ratio: float) -> str:
-    if ratio == 1:
-        return "1×"
-    if ratio < 1:
-        return f"{1 / ratio:.1f}× fewer" if ratio > 0 else "—"
-    return f"{ratio:.1f}× more"
+def ratio_text(ratio: float, language: Language = ENGLISH) -> str:
+    from cnncalc.render import summary
+
+    return summary.ratio_text(ratio, language)
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -86,27 +84,18 @@ def ratio_text(ratio: float) -> str:
 LAYER_HEADER = ("layer", "type", "output", "params", "MACs", "RF / jump", "note")
 
 
-def layer_cells(row: LayerReport) -> list[str]:
+def layer_cells(row: LayerReport, layout: str = "chw") -> list[str]:
     note = "⚠" if not row.fits else "*" if row.notes else ""
+    shape = row.output_shape if layout == "chw" or len(row.output_shape) < 2 else (*row.output_shape[1:],
+                                                                                   row.output_shape[0])
     return [row.name, row.type if not row.description else f"{row.type} {row.description}",
-            fmt_shape(row.output_shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
+            fmt_shape(shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
 
 
-def totals_lines(report: Report) -> list[tuple[str, str]]:
-    t = report.totals
-    per = f" (batch {report.batch})" if report.batch != 1 else ""
-    return [
-        ("params", f"{t.params:,} ({human(t.params)}), trainable {t.trainable_params:,}; buffers {t.buffers:,}"),
-        ("MACs" + per, f"{t.macs:,} ({human(t.macs)})"),
-        ("FLOPs" + per, f"{t.flops:,} ({human(t.flops)}; 2·MACs + other ops, README conventions)"),
-        ("activations" + per, f"{t.activations:,} elements"),
-        (f"memory ({report.dtype})", f"params {human_bytes(t.param_bytes)}, activations "
-                                     f"{human_bytes(t.activation_bytes)}, peak activations "
-                                     f"{human_bytes(t.peak_activation_bytes)}"),
-        ("depth", f"{t.depth} (conv/linear layers on the longest path)"),
-        ("output", fmt_shape(t.output_shape)),
-        ("receptive field", rf_text(t.rf) + " (size / jump, input pixels)"),
-    ]
+def totals_lines(report: Report, language: Language = ENGLISH, layout: str = "chw") -> list[tuple[str, str]]:
+    from cnncalc.render import summary  # the summary's sentences, in the language asked
+
+    return summary.totals_lines(report, rf_text(report.totals.rf), language, layout)
 
 
 def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
@@ -128,26 +117,29 @@ def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
     return md + "\n" + "\n".join(f"- **{k}**: {v}" for k, v in totals_lines(report)) + "\n"
 
 
-def shapes_grids(report: Report, rows: Sequence[LayerReport]) -> list[Grid | Line]:
+def shapes_grids(report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
+                 layout: str = "chw") -> list[Grid | Line]:
     """The `shapes` table, its notes and the totals, ready for `emit`."""
-    title = report.name if report.title == report.name else f"{report.title} — {report.name}"
+    from cnncalc.render import summary
+
     table = Grid([Column(col, right=right, no_wrap=col in ("layer", "output"))
                   for col, right in zip(LAYER_HEADER, (False, False, False, True, True, False, False), strict=True)],
-                 title=f"{title}, input {fmt_shape(report.input_shape)}")
-    table.rows = [layer_cells(row) for row in rows]
+                 title=summary.shapes_title(report, language, layout))
+    table.rows = [layer_cells(row, layout) for row in rows]
     items: list[Grid | Line] = [table]
     for r in rows:
         for n in r.notes:
-            text = f"{r.name}: {render(n)}"
-            items.append([("⚠", "yellow"), (f" {text}", None)] if "tile" in text else [(f"* {text}", None)])
+            shown = f"{r.name}: {render(n, language)}"
+            items.append([("⚠", "yellow"), (f" {shown}", None)] if "tile" in render(n) else [(f"* {shown}", None)])
     totals = Grid([Column("", bold=True), Column("")], box="none", pad=2)
-    totals.rows = [list(kv) for kv in totals_lines(report)]
+    totals.rows = [list(kv) for kv in totals_lines(report, language, layout)]
     return [*items, totals]
 
 
-def print_shapes(console: Console | None, report: Report, rows: Sequence[LayerReport]) -> None:
+def print_shapes(console: Console | None, report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
+                 layout: str = "chw") -> None:
     """The `shapes` table (console None: plain text on stdout, see `fasttable.plain_output`)."""
-    emit(console, shapes_grids(report, rows))
+    emit(console, shapes_grids(report, rows, language, layout))
 
 
 # -- compare ---------------------------------------------------------------------------------
@@ -156,12 +148,12 @@ COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", 
                   "params ratio", "MACs ratio")
 
 
-def comparison_cells(r: ComparisonRow, exact: bool) -> list[str]:
+def comparison_cells(r: ComparisonRow, exact: bool, language: Language = ENGLISH) -> list[str]:
     t = r.report.totals
     num = (lambda n: f"{n:,}") if exact else human
     return [r.report.name, fmt_shape(r.report.input_shape), num(t.params), num(t.macs), num(t.flops),
             num(t.activations), f"{t.param_bytes / 1e6:.2f}", str(t.depth), rf_text(t.rf),
-            ratio_text(r.params_ratio), ratio_text(r.macs_ratio)]
+            ratio_text(r.params_ratio, language), ratio_text(r.macs_ratio, language)]
 
 
 def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
@@ -173,18 +165,19 @@ def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
     return to_markdown(COMPARE_HEADER, cells, [False, False, *[True] * 6, False, True, True])
 
 
-def print_comparison(console: Console | None, rows: Sequence[ComparisonRow]) -> None:
-    inputs = {r.report.input_shape for r in rows}
-    same_input = len(inputs) == 1
-    title = f"{len(rows)} networks, ratios to {rows[0].report.name}"
-    if same_input:
-        title += f", input {fmt_shape(rows[0].report.input_shape)}"
+def print_comparison(console: Console | None, rows: Sequence[ComparisonRow], language: Language = ENGLISH,
+                     layout: str = "chw") -> None:
+    from cnncalc.render import summary
+
+    inputs = [r.report.input_shape for r in rows]
+    same_input = len(set(inputs)) == 1
+    title = summary.compare_title(len(rows), rows[0].report.name, inputs, language, layout)
     columns = [Column(col, right=col not in ("network", "input", "RF"), no_wrap=True)
                for col in COMPARE_HEADER if not (col == "input" and same_input)]
     table = Grid(columns, title=title, box="simple_head")
     for r in rows:
-        cells = comparison_cells(r, exact=False)
-        table.add_row(*(cells[:1] + cells[2:] if same_input else cells))
+        cells = comparison_cells(r, exact=False, language=language)
+        table.rows.append(cells[:1] + cells[2:] if same_input else cells)
     emit(console, [table])
 
 
