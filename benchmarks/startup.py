@@ -1,19 +1,25 @@
-"""Time `cnncalc shapes resnet50` against the tools users would otherwise reach for.
+"""Time cnncalc's analytic commands against torchinfo (and fvcore, ptflops) on the same network.
 
-Each tool runs as a whole process (interpreter start, imports, model build,
-analysis, printing), the way a user runs it from a shell, interleaved over
-several rounds; the script prints median wall times and ratios to cnncalc.
+Each command runs as a whole process (interpreter start, imports, model build,
+analysis, printing into a pipe), the way a user runs it from a shell, the
+commands interleaved over several rounds so that load on the machine hits all
+alike; the script prints each median and its ratio to torchinfo's, and checks
+the targets of issue 10 (shapes table <= 0.03x, JSON <= 0.025x, compare of five
+networks <= 0.03x of torchinfo on the largest of them).
 
-    .venv/bin/python benchmarks/startup.py [--rounds 5] [--net resnet50]
+    .venv/bin/python benchmarks/startup.py [--rounds 5] [--net resnet152]
+        [--before "env PYTHONPATH=/tmp/old /work/main/.venv/bin/python -m cnncalc"]
 
-Needs torch and torchvision (the [torchvision] extra); torchinfo, fvcore and
-ptflops are used when installed (`pip install torchinfo ptflops fvcore`).
+``--before`` times a second cnncalc (an older checkout) in the same run, for
+before/after figures. Needs torch and torchvision; torchinfo, fvcore and ptflops
+are used when installed (``pip install 'cnncalc[bench]'``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -22,7 +28,9 @@ import time
 from pathlib import Path
 
 PY = sys.executable
-CNNCALC = str(Path(PY).with_name("cnncalc")) if shutil.which("cnncalc") is None else shutil.which("cnncalc")
+CNNCALC = shutil.which("cnncalc") or str(Path(PY).with_name("cnncalc"))
+FIVE = ["vgg19", "inception_v3", "densenet201", "mobilenet_v2"]  # compared with --net (the largest)
+TARGETS = {"shapes": 0.03, "shapes --format json": 0.025, "compare (5 networks)": 0.03}
 
 SCRIPTS = {
     "torchinfo": (
@@ -50,18 +58,33 @@ def timed(cmd: list[str]) -> float:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:3])} failed:\n{proc.stderr[-2000:]}")
+        raise SystemExit(f"{' '.join(cmd[:4])} failed:\n{proc.stderr[-2000:]}")
     return elapsed
+
+
+def cnncalc_commands(prefix: list[str], net: str, label: str) -> dict[str, list[str]]:
+    return {
+        f"{label}--help": [*prefix, "--help"],
+        f"{label}list": [*prefix, "list"],
+        f"{label}shapes": [*prefix, "shapes", net],
+        f"{label}shapes --format json": [*prefix, "shapes", net, "--format", "json"],
+        f"{label}compare (5 networks)": [*prefix, "compare", net, *FIVE],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--net", default="resnet50")
+    parser.add_argument("--net", default="resnet152")
+    parser.add_argument("--before", help="command line of another cnncalc to time beside this one")
+    parser.add_argument("--tools", nargs="+", default=list(SCRIPTS), help="which of torchinfo, fvcore, ptflops")
     args = parser.parse_args()
-    commands = {"cnncalc shapes": [CNNCALC, "shapes", args.net], "cnncalc shapes --format json": [
-        CNNCALC, "shapes", args.net, "--format", "json"]}
+    commands = cnncalc_commands([CNNCALC], args.net, "")
+    if args.before:
+        commands |= cnncalc_commands(shlex.split(args.before), args.net, "before: ")
     for name, (module, code) in SCRIPTS.items():
+        if name not in args.tools:
+            continue
         if importlib.util.find_spec(module) and importlib.util.find_spec("torchvision"):
             commands[f"{name} (torchvision {args.net})"] = [PY, "-c", code.format(net=args.net)]
         else:
@@ -70,11 +93,16 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, cmd in commands.items():  # interleaved, so machine load affects all alike
             times[name].append(timed(cmd))
-    base = statistics.median(times["cnncalc shapes"])
-    print(f"{args.net}, whole processes, median of {args.rounds} rounds:")
+    reference = f"torchinfo (torchvision {args.net})"
+    base = statistics.median(times[reference]) if reference in times else None
+    print(f"{args.net}, whole processes into a pipe, median of {args.rounds} interleaved rounds:")
     for name, values in times.items():
         med = statistics.median(values)
-        print(f"  {name:45s} {med * 1000:8.0f} ms   {med / base:6.1f}× cnncalc")
+        ratio = f"{med / base:7.3f}× torchinfo" if base else ""
+        target = TARGETS.get(name)
+        verdict = "" if target is None or base is None else (
+            f"  target <= {target}: {'met' if med / base <= target else 'NOT met'}")
+        print(f"  {name:42s} {med * 1000:8.0f} ms  {ratio}{verdict}")
 
 
 if __name__ == "__main__":

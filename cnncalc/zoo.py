@@ -1,16 +1,40 @@
-"""The built-in zoo: architectures shipped as YAML files, found by name.
+"""The built-in zoo: architectures shipped as YAML files, found by name, and their totals.
 
 In a source checkout the files are in ``archs/`` beside the package; an
 installed wheel carries them inside the package as ``cnncalc/archs``.
+
+A file is one network, named by its stem (``resnet50.yaml``), or a family with
+``variants`` (``efficientnet.yaml``: efficientnet_b0 … efficientnet_b7): each
+variant is a zoo name of its own, the file read with the variant's settings.
+
+Analysing all the zoo's networks takes seconds; their totals (`cnncalc list`)
+change only when a zoo file or the analytic code changes. `entries` keeps them in
+the user's cache folder (``$XDG_CACHE_HOME/cnncalc``, else ``~/.cache/cnncalc``)
+under a key made of the cnncalc version, every zoo file's text and the size and
+modification time of every module of the analytic core, so that any edit
+recomputes them. A cache that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from cnncalc import sources
-from cnncalc.errors import UnknownArchitecture
+from cnncalc.dsl.document import variant_table
+from cnncalc.dsl.loader import YMap, load_text
+from cnncalc.errors import CnnCalcError, UnknownArchitecture
+
+VARIANTS_KEY = "\nvariants:"  # a family file says so at the top level; other files are not parsed to list them
+
+if TYPE_CHECKING:
+    from cnncalc.analysis.report import Report
 
 
 def archs_dir() -> Path:
@@ -19,35 +43,156 @@ def archs_dir() -> Path:
     return inside if inside.is_dir() else Path(__file__).resolve().parent.parent / "archs"
 
 
-def names() -> list[str]:
-    """Every zoo network's name, sorted."""
+def variants_of(path: Path) -> tuple[str, ...]:
+    """The variant names a family file declares (none for a single network)."""
+    return _variants(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _variants(path: Path, mtime: int) -> tuple[str, ...]:
+    text = path.read_text(encoding="utf-8")
+    if VARIANTS_KEY not in text:
+        return ()
+    doc = load_text(text, str(path))
+    return tuple(variant_table(doc)) if isinstance(doc, YMap) else ()
+
+
+def networks() -> list[tuple[str, Path, str | None]]:
+    """Every zoo network: (zoo name, file, variant or None), in file order."""
     folder = archs_dir()
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    result: list[tuple[str, Path, str | None]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        found = variants_of(path)
+        result += [(v, path, v) for v in found] if found else [(path.stem, path, None)]
+    return result
 
 
-def resolve(source: str | Path) -> Path | str:
-    """A zoo name or a path to a YAML file -> the file's path.
+def names() -> list[str]:
+    """Every zoo network's name, sorted (a family file lists its variants, not itself)."""
+    return sorted(name for name, _, _ in networks())
+
+
+def locate(source: str | Path) -> tuple[Path, str | None]:
+    """A zoo name or a path to a YAML file -> the file's path and the variant to read (None: the file as is).
 
     A string that names an existing file, or that looks like a path (a slash or a
-    .yaml/.yml suffix), is a path; anything else is looked up in the zoo. A
-    library's PyTorch model (``torchvision:NAME``) is returned as it is, for
-    `cnncalc.load` to import; Python code (``file.py:Name``) is refused, as this is
-    how a name written inside a file is resolved (`cnncalc.sources.refuse_code`).
+    .yaml/.yml suffix), is a path; anything else is looked up in the zoo: a file of
+    that name, else a variant of a family file (those whose name begins the variant's
+    are searched first).
     """
-    if isinstance(source, str) and sources.refuse_code(source) is not None:
-        return source
     path = Path(source)
     text = str(source)
     if path.is_file():
-        return path
+        return path, None
     if "/" in text or text.endswith((".yaml", ".yml")):
         raise UnknownArchitecture(f"no such file: {text}")
-    candidate = archs_dir() / f"{text}.yaml"
+    folder = archs_dir()
+    candidate = folder / f"{text}.yaml"
     if candidate.is_file():
-        return candidate
-    known = names()
-    close = difflib.get_close_matches(text, known, n=4, cutoff=0.5)
+        return candidate, None
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    files.sort(key=lambda p: not text.startswith(p.stem))  # likely families first; stable otherwise
+    for family in files:
+        try:
+            if text in variants_of(family):
+                return family, text
+        except CnnCalcError:
+            continue  # a broken file in the zoo is reported when it is read by name
+    close = difflib.get_close_matches(text, names(), n=4, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     raise UnknownArchitecture(
         f"unknown network {text!r}: neither a zoo name nor a file; {hint}`cnncalc list` shows the zoo"
     )
+
+
+def resolve(source: str | Path) -> Path:
+    """The file a zoo name or path is read from (for a variant: its family's file; see `locate`)."""
+    return locate(source)[0]
+
+
+# -- the totals of `cnncalc list` -------------------------------------------------------------
+
+FAMILY_ORDER = ("Classic", "VGG", "NiN", "Inception", "ResNet", "ResNeXt", "SENet", "DenseNet", "SqueezeNet",
+                "SPP", "MobileNet", "ShuffleNet", "MNASNet", "EfficientNet", "RegNet", "ConvNeXt")
+CORE = ("layers", "analysis", "dsl", "spec.py", "graph.py", "zoo.py", "__init__.py")  # what the totals depend on
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One zoo network's header and totals, as `cnncalc list` shows them."""
+
+    name: str
+    title: str
+    family: str
+    source: str
+    input_shape: tuple[int, ...]
+    params: int
+    macs: int
+    flops: int
+    depth: int
+
+    @classmethod
+    def of(cls, report: Report) -> Entry:
+        t = report.totals
+        return cls(report.name, report.title, report.family, report.source, tuple(report.input_shape),
+                   t.params, t.macs, t.flops, t.depth)
+
+
+def ordered(entries: list[Entry]) -> list[Entry]:
+    """Grouped by family in history order, then by size."""
+    rank = {f: k for k, f in enumerate(FAMILY_ORDER)}
+    return sorted(entries, key=lambda e: (rank.get(e.family, len(rank)), e.family, e.params, e.name))
+
+
+def entries(cache: Path | None = None) -> list[Entry]:
+    """Every zoo network's entry, in catalogue order (see the module docstring for the cache)."""
+    folder = cache if cache is not None else cache_folder()
+    key = _key()
+    path = folder / f"zoo-{key[:32]}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("key") == key:
+            return [Entry(**{**e, "input_shape": tuple(e["input_shape"])}) for e in data["entries"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    import cnncalc
+
+    fresh = ordered([Entry.of(cnncalc.analyze(name)) for name in names()])
+    _write(path, {"key": key, "entries": [asdict(e) for e in fresh]})
+    return fresh
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cnncalc"
+
+
+def _key() -> str:
+    from cnncalc import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(archs_dir().glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parent
+    for part in CORE:
+        files = sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]
+        for f in files:
+            stat = f.stat()
+            digest.update(f"{f.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    """Write the cache atomically; a folder we may not write to just means no cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".zoo-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass

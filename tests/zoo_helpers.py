@@ -11,13 +11,15 @@ import pytest
 
 import cnncalc
 from cnncalc import zoo
-from cnncalc.analysis import LayerReport, Report
+from cnncalc.analysis import LayerReport, Report, analyze_graph
+from cnncalc.errors import CnnCalcError
+from cnncalc.graph import Graph
 
-_ROOT = Path(__file__).resolve().parents[1]
-# shared/ beside the repository (or inside it: a worktree may link it there)
-REFERENCE = next((p for p in (_ROOT.parent / "shared" / "reference" / "torchvision_counts.json",
-                              _ROOT / "shared" / "reference" / "torchvision_counts.json") if p.is_file()),
-                 _ROOT.parent / "shared" / "reference" / "torchvision_counts.json")
+SMALL = (64, 96, 128)  # input sizes the torch tests try before a network's own
+_COUNTS = Path("shared") / "reference" / "torchvision_counts.json"
+# shared/ lies beside the repository (or, for a git worktree, beside a folder above it)
+REFERENCE = next((p / _COUNTS for p in Path(__file__).resolve().parents[2:] if (p / _COUNTS).is_file()),
+                 Path(__file__).resolve().parents[2] / _COUNTS)
 
 
 def references() -> dict[str, Any]:
@@ -51,6 +53,15 @@ def torchvision_pairs() -> list[tuple[str, str]]:
     return sorted(p for p in pairs if p[1] in models)
 
 
+def representatives() -> list[str]:
+    """The zoo networks the torch tests build: every single-network file, and the first variant of each
+    family file (the other variants differ only in their vars; `tools/verify_zoo.py` builds them all)."""
+    chosen: dict[object, str] = {}
+    for name, path, variant in zoo.networks():
+        chosen.setdefault(path if variant is not None else name, name)
+    return sorted(chosen.values())
+
+
 @functools.cache
 def report(name: str, size: int | None = None) -> Report:
     """The zoo network analysed at its own input, or at 3×size×size."""
@@ -68,3 +79,19 @@ def block_out(name: str, path: str) -> LayerReport:
     outs = {b.path: b.out for b in report(name).blocks}
     assert path in outs, f"{name} has no block instance {path!r}"
     return row(name, outs[path])
+
+
+def small_graph(name: str, **options: Any) -> Graph:
+    """The network at the smallest of SMALL it accepts (its own input otherwise)."""
+    graph = cnncalc.load(name, **options)
+    channels, *spatial = graph.spec.input_shape
+    for size in SMALL:
+        if size >= max(spatial):
+            break
+        try:
+            candidate = cnncalc.load(name, input_shape=(channels, *[size] * len(spatial)), **options)
+            analyze_graph(candidate)
+        except CnnCalcError:
+            continue
+        return candidate
+    return graph

@@ -10,7 +10,7 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
-from cnncalc.cli.options import Format, FormatOpt, InputOpt, make_console, parse_input
+from cnncalc.cli.options import Format, FormatOpt, InputOpt, Layout, LayoutOpt, make_console
 from cnncalc.errors import CnnCalcError
 
 # -- bench ----------------------------------------------------------------------------------------
@@ -40,6 +40,7 @@ def _batches(text: str) -> tuple[int, ...]:
 
 @app.command()
 def bench(
+    ctx: typer.Context,
     networks: Annotated[list[str], typer.Argument(help="Zoo names or YAML paths.")],
     device: Annotated[BenchDevice, typer.Option("--device", help="cpu, cuda, or auto (cuda if available).")]
     = BenchDevice.auto,
@@ -52,19 +53,22 @@ def bench(
     min_iters: Annotated[int, typer.Option("--min-iters", min=1, help="Timed calls, at least.")] = 10,
     min_time: Annotated[float, typer.Option("--min-time", min=0, help="Seconds of timed calls, at least.")] = 1.0,
     input: InputOpt = None,
+    layout: LayoutOpt = Layout.chw,
     format: FormatOpt = Format.table,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Also save the results to FILE (in "
                                                "--format; JSON when the format is table).")] = None,
 ) -> None:
     """Measured latency, throughput, GFLOP/s against the device's ceiling, and peak memory."""
     from cnncalc import bench as bench_lib
+    from cnncalc.cli.inputs import optional
     from cnncalc.render import bench as render_bench
 
     options = bench_lib.BenchOptions(device=device.value, batches=_batches(batch), dtype=dtype.value,
                                      channels_last=channels_last, compile=compile_, threads=threads,
                                      warmup=warmup, min_iters=min_iters, min_time=min_time)
     with render_bench.progress_bar() as progress:
-        run = bench_lib.run(networks, options, input_shape=parse_input(input), progress=progress)
+        run = bench_lib.run(networks, options, input_shape=optional(ctx, input, layout.value, networks[0]),
+                            progress=progress)
     if output is not None:
         render_bench.save(output, render_bench.bench_text(run, "json" if format is Format.table else format.value))
     if format is Format.table:

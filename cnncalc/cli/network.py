@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 import cnncalc
-from cnncalc.analysis import collapse
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
     ArgOpt,
@@ -19,20 +18,22 @@ from cnncalc.cli.options import (
     Format,
     FormatOpt,
     InputOpt,
+    LangOpt,
+    Layout,
+    LayoutOpt,
     SetOpt,
-    make_console,
-    parse_input,
+    make_output,
     parse_overrides,
 )
 from cnncalc.errors import CnnCalcError
-from cnncalc.render import tables as render
-from cnncalc.sources import with_args
 
 
 @app.command()
 def shapes(
+    ctx: typer.Context,
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`), a path to a YAML file, or a "
-                                           "PyTorch model: torchvision:NAME, file.py:Name, package.module:Name.")],
+                                           "PyTorch model: torchvision:NAME, timm:NAME, file.py:Name or "
+                                           "package.module:Name (a file or module is imported: its code runs).")],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
@@ -40,53 +41,73 @@ def shapes(
     depth: Annotated[
         int | None, typer.Option("--depth", "-d", help="Collapse block instances nested deeper than N into one row.")
     ] = None,
+    layout: LayoutOpt = Layout.chw,
+    lang: LangOpt = None,
     format: FormatOpt = Format.table,
     as_: AsOpt = None,
     arg: ArgOpt = None,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
+    from cnncalc.analysis import collapse
+    from cnncalc.cli import inputs
+    from cnncalc.render import i18n
+    from cnncalc.render import tables as render
+    from cnncalc.sources import with_args
+
+    language = i18n.choose(lang)
     network = with_args(network, arg)
+    shape = inputs.optional(ctx, input, layout.value, network, language)
     if as_ is not None:
         from cnncalc.cli.imports import shapes_as
 
-        shapes_as(network, as_.value, parse_input(input), batch, dtype.value, parse_overrides(set), depth, format)
+        shapes_as(network, as_.value, shape, batch, dtype.value, parse_overrides(set), depth, format)
         return
-    report = cnncalc.analyze(network, input_shape=parse_input(input), batch=batch, dtype=dtype.value,
+    report = cnncalc.analyze(network, input_shape=shape, batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
     rows = collapse(report, depth)
     if format is Format.table:
-        render.print_shapes(make_console(), report, rows)
+        render.print_shapes(make_output(), report, rows, language, layout.value)
     else:
         sys.stdout.write(render.shapes_text(report, rows, format.value))
 
 
 @app.command()
 def compare(
-    networks: Annotated[list[str], typer.Argument(help="Two or more zoo names or YAML paths.")],
+    ctx: typer.Context,
+    networks: Annotated[list[str], typer.Argument(help="Two or more zoo names, YAML paths or PyTorch models "
+                                                  "(torchvision:NAME, file.py:Name ...).")],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
+    layout: LayoutOpt = Layout.chw,
+    lang: LangOpt = None,
     format: FormatOpt = Format.table,
     bench: Annotated[bool, typer.Option("--bench", help="Also measure latency and throughput (torch, "
                                         "--device auto, the given --batch and --dtype).")] = False,
     as_: AsOpt = None,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
+    from cnncalc.cli import inputs
+    from cnncalc.render import i18n
+    from cnncalc.render import tables as render
+
+    language = i18n.choose(lang)
     if len(networks) < 2:
         raise CnnCalcError("compare needs at least two networks, e.g. cnncalc compare alexnet squeezenet1_0")
+    shape = inputs.optional(ctx, input, layout.value, networks[0], language)
     if as_ is not None:
         from cnncalc.cli.imports import compare_as
 
-        compare_as(networks, as_.value, parse_input(input), batch, dtype.value, format)
+        compare_as(networks, as_.value, shape, batch, dtype.value, format)
         return
-    rows = cnncalc.compare(networks, input_shape=parse_input(input), batch=batch, dtype=dtype.value)
+    rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
     if bench:
         from cnncalc.cli.bench import compare_bench
 
-        compare_bench(rows, networks, parse_input(input), batch, dtype.value, format)
+        compare_bench(rows, networks, shape, batch, dtype.value, format)
         return
     if format is Format.table:
-        render.print_comparison(make_console(), rows)
+        render.print_comparison(make_output(), rows, language, layout.value)
     else:
         sys.stdout.write(render.comparison_text(rows, format.value))
 
@@ -94,8 +115,11 @@ def compare(
 @app.command("list")
 def list_(format: FormatOpt = Format.table) -> None:
     """The built-in zoo: every architecture with its params, MACs, depth and source."""
-    reports = cnncalc.catalogue()
+    from cnncalc import zoo
+    from cnncalc.render import catalogue as render
+
+    reports = zoo.entries()
     if format is Format.table:
-        render.print_catalogue(make_console(), reports)
+        render.print_catalogue(make_output(), reports)
     else:
         sys.stdout.write(render.catalogue_text(reports, format.value))

@@ -1,4 +1,8 @@
-"""The options shared by the commands, as module-level `Annotated` aliases, and their parsing."""
+"""The options shared by the commands, as module-level `Annotated` aliases, and their parsing.
+
+Importing this module (and every command module) is cheap: the analysis is imported
+when a command runs, so that ``cnncalc --help`` answers at once.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cnncalc.dsl.document import parse_shape
-from cnncalc.dsl.expr import evaluate
 from cnncalc.errors import CnnCalcError
 
 if TYPE_CHECKING:
@@ -37,7 +39,8 @@ class Dtype(str, Enum):
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")]
 TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")]
 InputOpt = Annotated[
-    str | None, typer.Option("--input", "-i", help="Input shape, channels first: 3x224x224 or 3,224,224.")
+    str | None, typer.Option("--input", "-i", help="Input shape, channels first unless --layout hwc: 3x224x224 "
+                             "or 3,224,224.")
 ]
 BatchOpt = Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size (scales MACs, FLOPs, activations).")]
 DtypeOpt = Annotated[Dtype, typer.Option("--dtype", help="Element type for memory figures.")]
@@ -46,11 +49,20 @@ SetOpt = Annotated[
 ]
 
 
-def parse_input(text: str | None) -> tuple[int, ...] | None:
-    return None if text is None else parse_shape(text)
+def parse_input(text: str | None, layout: str = "chw") -> tuple[int, ...] | None:
+    """An ``--input`` as written (3x224x224, or 224x224x3 with layout 'hwc'), channels first; without the
+    warnings of `cnncalc.cli.inputs.read` for odd-looking inputs."""
+    from cnncalc.dsl.document import parse_shape
+
+    if text is None:
+        return None
+    shape = parse_shape(text.replace("х", "x").replace("Х", "x"))
+    return shape if layout == "chw" or len(shape) < 2 else (shape[-1], *shape[:-1])
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, object]:
+    from cnncalc.dsl.expr import evaluate
+
     result: dict[str, object] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
@@ -68,6 +80,14 @@ def make_console() -> Console:
     return console if console.is_terminal else Console(width=140)
 
 
+def make_output() -> Console | None:
+    """Where the analytic tables go: None for plain text on a pipe or into a file (drawn without
+    importing rich, see `cnncalc.render.fasttable`), else a rich console."""
+    from cnncalc.render.fasttable import plain_output
+
+    return None if plain_output() else make_console()
+
+
 class Layout(str, Enum):
     chw = "chw"
     hwc = "hwc"
@@ -75,6 +95,8 @@ class Layout(str, Enum):
 
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
                                            "as textbooks write them.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text: ru or en (default: from LC_ALL, "
+                                             "LC_MESSAGES or LANG).")]
 
 
 class AsTool(str, Enum):

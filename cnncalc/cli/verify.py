@@ -12,14 +12,14 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
     InputOpt,
+    Layout,
+    LayoutOpt,
     SetOpt,
     TableOrJson,
     TableOrJsonOpt,
     make_console,
-    parse_input,
     parse_overrides,
 )
-from cnncalc.errors import CnnCalcError
 
 # -- verify and export ------------------------------------------------------------------------
 
@@ -35,50 +35,64 @@ class ExportTarget(str, Enum):
 
 @app.command()
 def verify(
+    ctx: typer.Context,
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
     device: Annotated[VerifyDevice, typer.Option("--device", help="Where to run the torch module.")]
     = VerifyDevice.cpu,
-    against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model: "
-                                                "torchvision:NAME, e.g. torchvision:resnet50.")] = None,
+    against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model, "
+                                                "outputs included: torchvision:NAME, e.g. torchvision:resnet50; "
+                                                "constructor options after '?': "
+                                                "torchvision:resnet50?num_classes=10.")] = None,
     rf: Annotated[list[str] | None, typer.Option("--rf", help="Measure the receptive field of this layer "
                                                  "(repeatable; default: the last spatial layer and three "
                                                  "intermediate ones).")] = None,
     input: InputOpt = None,
+    layout: LayoutOpt = Layout.chw,
     set: SetOpt = None,
     format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
-    (FlopCounterMode) and receptive fields (gradients). Exit status 1 on any disagreement."""
+    (FlopCounterMode) and receptive fields (gradients); with --against, also the reference's outputs
+    given the same weights. Exit status 1 on any disagreement, 2 if the reference cannot be built or run."""
+    from cnncalc.cli.inputs import optional
     from cnncalc.render import verify as render_verify
     from cnncalc.verify import verify as verify_graph
 
-    graph = cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set))
-    result = verify_graph(graph, device=device.value, against=against, rf_layers=rf)
+    overrides = parse_overrides(set)
+    graph = cnncalc.load(network, input_shape=optional(ctx, input, layout.value, network), overrides=overrides)
+    result = verify_graph(graph, device=device.value, against=against, rf_layers=rf, settings=overrides)
     if format is TableOrJson.table:
         render_verify.print_verify(make_console(), result)
     else:
         sys.stdout.write(render_verify.verify_text(result) + "\n")
+    if result.against_error is not None:
+        sys.stderr.write(f"cnncalc: {result.against_error}\n")
+        raise typer.Exit(code=2)
     if not result.ok:
         raise typer.Exit(code=1)
 
 
 @app.command()
 def export(
+    ctx: typer.Context,
     network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
     to: Annotated[ExportTarget, typer.Option("--to", help="The framework to write code for.")] = ExportTarget.torch,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     input: InputOpt = None,
+    layout: LayoutOpt = Layout.chw,
     set: SetOpt = None,
 ) -> None:
-    """Write the network as a standalone PyTorch file: one nn.Module class, no cnncalc import."""
-    from cnncalc.torch.export import export_torch
+    """Write the network as a standalone PyTorch file: a class per block, the vars as constructor
+    arguments, submodules named as in the YAML (no cnncalc import)."""
+    from cnncalc.cli.inputs import optional
+    from cnncalc.render.files import write_text
+    from cnncalc.torch.export import export_source
+    from cnncalc.zoo import resolve
 
-    source = export_torch(cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set)))
+    source = export_source(network, input_shape=optional(ctx, input, layout.value, network),
+                           overrides=parse_overrides(set))
     if output is None:
         sys.stdout.write(source)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(source)
-    except OSError as exc:
-        raise CnnCalcError(f"cannot write {output}: {exc.strerror}") from None
+    write_text(output, source, force=force, inputs=[resolve(network)])

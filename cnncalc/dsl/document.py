@@ -18,8 +18,10 @@ from cnncalc.dsl.loader import YList, YMap
 from cnncalc.errors import CnnCalcError, ExprError, Location
 from cnncalc.layers.base import did_you_mean
 
-TOP_KEYS = ("name", "title", "source", "family", "notes", "input", "vars", "defaults", "blocks", "layers", "out")
-BLOCK_KEYS = ("args", "layers", "out", "doc")
+TOP_KEYS = ("name", "title", "source", "family", "notes", "input", "vars", "defaults", "blocks", "layers", "out",
+            "variants")
+BLOCK_KEYS = ("args", "layers", "out", "doc", "numbered")
+VARIANT_KEYS = ("title", "source", "notes", "input", "vars")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 MAX_SIZE = 2**40  # any single dimension larger than this is refused as not sensible
 
@@ -34,6 +36,7 @@ class BlockDef:
     layers: YList
     out: str | None
     location: Location
+    numbered: bool = False
 
 
 @dataclass
@@ -73,8 +76,14 @@ def evaluate_value(value: Any, names: Mapping[str, Any], where: Location) -> Any
 
 
 def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | None = None,
-                   overrides: Mapping[str, Any] | None = None) -> Document:
-    """Check the top level of a network file and evaluate its vars."""
+                   overrides: Mapping[str, Any] | None = None, variant: str | None = None) -> Document:
+    """Check the top level of a network file and evaluate its vars.
+
+    With `variant`, one of the file's ``variants`` is read: its name, its title,
+    source, notes and input where it gives them, and its vars in place of the
+    family's before any var is evaluated (so the vars derived from them follow);
+    `overrides` (``--set``) come last.
+    """
     if not isinstance(doc, YMap):
         raise CnnCalcError("a network file is a mapping with 'name', 'input' and 'layers'", Location(filename, 1, 1))
     for key in doc:
@@ -87,6 +96,14 @@ def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | No
     name = doc["name"]
     if not isinstance(name, str) or not IDENTIFIER.match(name):
         raise CnnCalcError(f"'name' must be an identifier such as resnet50, received {name!r}", doc.loc("name"))
+    variants = variant_table(doc)
+    if variant is not None:
+        if variant not in variants:
+            raise CnnCalcError(f"{filename} has no variant {variant!r}{did_you_mean(variant, variants)}; its "
+                               f"variants are: {', '.join(variants) or 'none'}", doc.loc("variants"))
+        chosen = variants[variant]
+        doc = _with_variant(doc, chosen)
+        name = variant
     variables = _vars(doc, overrides or {})
     shape = input_shape if input_shape is not None else _input_shape(doc, variables)
     check_input_shape(shape, doc.loc("input"))
@@ -102,6 +119,59 @@ def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | No
         vars=variables, defaults=_defaults(doc, variables), blocks=_blocks(doc), layers=layer_list, out=out,
         notes=_text(doc, "notes", ""),
     )
+
+
+def variant_table(doc: YMap) -> dict[str, YMap]:
+    """The file's ``variants``: zoo name -> its settings (title, source, notes, input, vars), checked."""
+    raw = doc.get("variants", YMap(doc.location))
+    if not isinstance(raw, YMap):
+        raise CnnCalcError("'variants' must map zoo names to their settings (title, input, vars)",
+                           doc.loc("variants"))
+    family_vars = doc.get("vars", YMap(doc.location))
+    for key, body in raw.items():
+        if not IDENTIFIER.match(key) or "-" in key:
+            raise CnnCalcError(f"variant name {key!r} is not an identifier", raw.key_locations[key])
+        if not isinstance(body, YMap):
+            raise CnnCalcError(f"variant {key!r} must be a mapping with title, input and vars", raw.loc(key))
+        for field_name in body:
+            if field_name not in VARIANT_KEYS:
+                raise CnnCalcError(f"unknown key {field_name!r} in variant {key!r}"
+                                   f"{did_you_mean(field_name, VARIANT_KEYS)}; the keys are: "
+                                   f"{', '.join(VARIANT_KEYS)}", body.key_locations[field_name])
+        settings = body.get("vars", YMap(body.location))
+        if not isinstance(settings, YMap):
+            raise CnnCalcError(f"'vars' of variant {key!r} must be a mapping of names to values", body.loc("vars"))
+        for var in settings:
+            if not isinstance(family_vars, YMap) or var not in family_vars:
+                known = family_vars if isinstance(family_vars, YMap) else {}
+                raise CnnCalcError(f"variant {key!r} sets {var!r}, which is not among the file's vars"
+                                   f"{did_you_mean(var, known)}; declare it in 'vars' with its default",
+                                   settings.key_locations[var])
+    return dict(raw)
+
+
+def _with_variant(doc: YMap, variant: YMap) -> YMap:
+    """The document as the variant sees it: its fields in place of the family's, its vars replacing theirs."""
+    result = YMap(doc.location)
+    for key, value in doc.items():
+        result[key] = value
+        result.key_locations[key] = doc.key_locations[key]
+        result.value_locations[key] = doc.value_locations[key]
+    for key in ("title", "source", "notes", "input"):
+        if key in variant:
+            result[key] = variant[key]
+            result.value_locations[key] = variant.loc(key)
+    settings = variant.get("vars")
+    if isinstance(settings, YMap) and settings:
+        family = doc["vars"]
+        merged = YMap(family.location)
+        for key in family:
+            chosen = settings if key in settings else family
+            merged[key] = chosen[key]
+            merged.key_locations[key] = chosen.key_locations[key]
+            merged.value_locations[key] = chosen.value_locations[key]
+        result["vars"] = merged
+    return result
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -206,5 +276,8 @@ def _blocks(doc: YMap) -> dict[str, BlockDef]:
         out = body.get("out")
         if out is not None and not isinstance(out, str):
             raise CnnCalcError(f"'out' of block {name!r} must be a layer name", body.loc("out"))
-        result[name] = BlockDef(name, dict(args), dict(args.value_locations), block_layers, out, where)
+        numbered = body.get("numbered", False)
+        if not isinstance(numbered, bool):
+            raise CnnCalcError(f"'numbered' of block {name!r} is true or false", body.loc("numbered"))
+        result[name] = BlockDef(name, dict(args), dict(args.value_locations), block_layers, out, where, numbered)
     return result

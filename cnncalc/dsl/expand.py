@@ -1,96 +1,80 @@
-"""Layer entries -> flat layer specs: blocks, repeat, vars and defaults expanded.
+"""Layer entries -> flat layer specs: blocks, repeat, if, vars and defaults expanded.
 
-The analysis never sees a block or a `repeat`: this module flattens them, as
-torchvision's ``_resnet(Bottleneck, [3, 4, 6, 3])`` turns data into modules.
+The analysis never sees a block, a ``repeat`` or an ``if``: this module flattens
+them, as torchvision's ``_resnet(Bottleneck, [3, 4, 6, 3])`` turns data into
+modules. Names and references are `cnncalc.dsl.scope`'s.
 
-Names are scoped: layer ``squeeze`` of block instance ``fire2`` is
-``fire2.squeeze``. A layer without a name is TYPE plus a counter per type in its
-scope (``conv1``, ``relu3``). ``from`` may name any layer of the same scope,
-earlier or later (a cycle is reported by the graph), ``in`` (a block's input),
-``input`` (the network's input), a block instance (its output) or a dotted path
-into one (``fire2.squeeze``). An entry repeated zero times passes its input
-through, so a name whose entry has ``repeat: 0`` refers to that input.
+A layer without a name is TYPE plus a counter per type in its scope (``conv1``,
+``relu3``), or, in a block marked ``numbered``, the next of 0, 1, 2 … (as torch's
+``nn.Sequential``). An entry whose ``if`` is false, or that is repeated zero
+times, passes its input through: its name refers to that input. A layer type may
+be given by a block argument or a var (``$act``, ``{$act: {...}}``). A kind that
+fans out (``split``) becomes one layer per part, ``NAME.0``, ``NAME.1`` …; the
+entry's own name means its last part.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from cnncalc import layers
 from cnncalc.dsl.document import IDENTIFIER, BlockDef, Document, evaluate_value
+from cnncalc.dsl.expr import expression_text
 from cnncalc.dsl.loader import YList, YMap
-from cnncalc.errors import CnnCalcError, LayerError, Location
+from cnncalc.dsl.scope import Ref, Scope, Source, resolve
+from cnncalc.errors import CnnCalcError, ExprError, LayerError, Location
 from cnncalc.layers.base import Layer, did_you_mean
 from cnncalc.layers.torchop import all_spellings
 from cnncalc.spec import INPUT, BlockInstance, LayerSpec, NetSpec
 
-RESERVED = ("name", "from", "repeat", "torch")
+RESERVED = ("name", "from", "repeat", "if", "torch")
 MAX_LAYERS = 200_000  # a network larger than this would not analyse in seconds
 MAX_NESTING = 32
-
-
-@dataclass
-class _Ref:
-    """A name used in `from`, resolved once the whole document is expanded."""
-
-    scope: _Scope
-    name: str
-    location: Location
-
-
-@dataclass
-class _Scope:
-    prefix: str  # "" at the top level, "fire2." inside fire2
-    parent_input: _Ref | str | None  # what `in` means (None at the top level)
-    names: dict[str, str | _Ref] = field(default_factory=dict)  # local name -> full name or pass-through ref
-    where: dict[str, Location] = field(default_factory=dict)
-    children: dict[str, _Scope] = field(default_factory=dict)
-    counters: dict[str, int] = field(default_factory=dict)
-    depth: int = 0
-
-    def path(self) -> tuple[str, ...]:
-        parts = self.prefix.rstrip(".").split(".") if self.prefix else []
-        return tuple(".".join(parts[: k + 1]) for k in range(len(parts)))
 
 
 class Expander:
     def __init__(self, document: Document) -> None:
         self.doc = document
-        self.specs: list[tuple[str, Layer, list[_Ref | str], Location, tuple[str, ...], str]] = []
-        self.instances: list[tuple[str, str, _Ref | str, Location]] = []
+        self.specs: list[tuple[str, Layer, list[Source], Location, tuple[str, ...], str]] = []
+        self.instances: list[tuple[str, str, Source, Location]] = []
 
     def run(self) -> NetSpec:
-        top = _Scope("", None)
+        top = Scope("", None)
         assert self.doc.layers is not None
         last = self.entries(self.doc.layers, top, INPUT, dict(self.doc.vars))
-        output = last if self.doc.out is None else _Ref(top, self.doc.out, self.doc.input_location)
+        output = last if self.doc.out is None else Ref(top, self.doc.out, self.doc.input_location)
         specs = tuple(
-            LayerSpec(name, layer, tuple(self.resolve(r) for r in refs), where, scope, call)
+            LayerSpec(name, layer, tuple(resolve(r) for r in refs), where, scope, call)
             for name, layer, refs, where, scope, call in self.specs
         )
-        blocks = tuple(BlockInstance(p, b, self.resolve(out), w) for p, b, out, w in self.instances)
+        blocks = tuple(BlockInstance(p, b, resolve(out), w) for p, b, out, w in self.instances)
         return NetSpec(self.doc.name, self.doc.title, self.doc.source, self.doc.family, self.doc.file,
-                       self.doc.input_shape, specs, blocks, self.resolve(output), self.doc.notes)
+                       self.doc.input_shape, specs, blocks, resolve(output), self.doc.notes)
 
     # -- entries --------------------------------------------------------------------
 
-    def entries(self, entries: YList, scope: _Scope, first_input: _Ref | str, names: dict[str, Any]) -> _Ref | str:
+    def entries(self, entries: YList, scope: Scope, first_input: Source, names: dict[str, Any]) -> Source:
         """Expand a list of entries; returns what the last one produces."""
         previous = first_input
         for index, entry in enumerate(entries):
             previous = self.entry(entry, entries.loc(index), scope, previous, names)
         return previous
 
-    def entry(self, entry: Any, where: Location, scope: _Scope, previous: _Ref | str,
-              names: dict[str, Any]) -> _Ref | str:
-        type_name, value, name, sources, repeat, value_where = self.split(entry, where, names)
+    def entry(self, entry: Any, where: Location, scope: Scope, previous: Source, names: dict[str, Any]) -> Source:
+        written, value, name, sources, value_where = self.split(entry, where)
+        if name is not None:
+            scope.claim(name, where)
+        if not self.condition(entry, names):
+            self.type_of(written, where, names, check_only=True)
+            if name is not None:
+                scope.names[name] = previous
+            return previous  # skipped: the next entry and the name see the previous output
+        type_name = self.type_of(written, where, names)
+        repeat = self.repeat(entry, names)
         is_block = type_name in self.doc.blocks
         kind = None if is_block else layers.canonical(type_name)
-        if not is_block and kind is None:
-            raise layers.unknown(type_name, self.doc.blocks, "see the README for the layer types, or define a "
-                                 "block").at(where)
+        assert is_block or kind is not None
         if kind is not None and isinstance(value, list) and layers.REGISTRY[kind].MIN_INPUTS > 1:
             if sources is not None:
                 raise CnnCalcError(f"{type_name} got its inputs twice: give them as its value or in 'from', "
@@ -100,43 +84,39 @@ class Expander:
             where_from = entry.loc("from")
         else:
             where_from = value_where
-        inputs: list[_Ref | str] = [previous] if sources is None else self.refs(sources, scope, where_from)
+        inputs: list[Source] = [previous] if sources is None else self.refs(sources, scope, where_from)
         call = self.torch_call(entry, kind)
-        if name is not None:
-            self.claim(scope, name, where)
         for i in range(repeat):
-            count = scope.counters[type_name] = scope.counters.get(type_name, 0) + 1
-            local = (f"{name}_{i + 1}" if repeat > 1 else name) if name is not None else f"{type_name}{count}"
+            local = scope.automatic(type_name, name is not None) or (f"{name}_{i + 1}" if repeat > 1 else str(name))
             if name is None or repeat > 1:
-                self.claim(scope, local, where)
+                scope.claim(local, where)
             env = {**names, "i": i}
             if is_block:
                 produced = self.instance(self.doc.blocks[type_name], value, value_where, local, scope, inputs, env,
                                          where)
             else:
                 assert kind is not None
-                produced = self.layer(kind, value, value_where, scope.prefix + local, scope, inputs, env, where,
-                                      call)
+                produced = self.layer(kind, value, value_where, local, scope, inputs, env, where, call)
             scope.names[local] = produced
             inputs = [produced]
         if len(inputs) != 1:
-            raise CnnCalcError("an entry with several inputs cannot be repeated 0 times", where)
+            raise CnnCalcError("an entry with several inputs cannot be repeated 0 times; "
+                               "use if: to leave it out", where)
         if name is not None:
             scope.names[name] = inputs[0]
         return inputs[0]
 
-    def split(self, entry: Any, where: Location, names: Mapping[str, Any]) -> tuple[
-            str, Any, str | None, Any, int, Location]:
-        """An entry's type, value, name, from, repeat count and the value's location."""
+    def split(self, entry: Any, where: Location) -> tuple[str, Any, str | None, Any, Location]:
+        """An entry's type as written, value, name, from and the value's location."""
         if isinstance(entry, str):
-            return entry, None, None, None, 1, where
+            return entry, None, None, None, where
         if not isinstance(entry, YMap):
             raise CnnCalcError(f"a layer entry is a type name or a mapping such as {{conv: 64}}; "
                                f"received {entry!r}", where)
         types = [k for k in entry if k not in RESERVED]
         if len(types) != 1:
             raise CnnCalcError(
-                "a layer entry needs exactly one layer type besides name/from/repeat/torch; "
+                "a layer entry needs exactly one layer type besides name/from/repeat/if/torch; "
                 + (f"received {len(types)}: {', '.join(types)}" if types else "received none"), where)
         type_name = types[0]
         name = entry.get("name")
@@ -144,13 +124,28 @@ class Expander:
                                  or name in (INPUT, "in")):
             raise CnnCalcError(f"layer name {name!r} must be an identifier other than 'input' and 'in' "
                                "(dots are for scopes)", entry.loc("name"))
-        repeat = evaluate_value(entry.get("repeat", 1), names, entry.loc("repeat"))
+        return type_name, entry[type_name], name, entry.get("from"), entry.loc(type_name)
+
+    def condition(self, entry: Any, names: Mapping[str, Any]) -> bool:
+        """The entry's ``if`` (true when absent): a number or a comparison; 0 and false skip the entry."""
+        if not isinstance(entry, YMap) or "if" not in entry:
+            return True
+        value = evaluate_value(entry["if"], names, entry.loc("if"))
+        if not isinstance(value, bool | int | float):
+            raise CnnCalcError(f"'if' must be true/false, a number or an expression such as "
+                               f"\"${{stride == 1}}\", received {value!r}", entry.loc("if"))
+        return bool(value)
+
+    def repeat(self, entry: Any, names: Mapping[str, Any]) -> int:
+        if not isinstance(entry, YMap) or "repeat" not in entry:
+            return 1
+        repeat = evaluate_value(entry["repeat"], names, entry.loc("repeat"))
         if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 0:
             raise CnnCalcError(f"repeat must be an integer >= 0, received {repeat!r}", entry.loc("repeat"))
         if repeat > MAX_LAYERS:
             raise CnnCalcError(f"repeat {repeat:,} is too large (at most {MAX_LAYERS:,} layers in a network)",
                                entry.loc("repeat"))
-        return type_name, entry[type_name], name, entry.get("from"), repeat, entry.loc(type_name)
+        return repeat
 
     def torch_call(self, entry: Any, kind: str | None) -> str:
         """The entry's ``torch:`` spelling (``F.relu``), checked against its kind's; "" when absent."""
@@ -165,23 +160,43 @@ class Expander:
                                f"write one of {', '.join(options) or '(none known)'}", where)
         return call
 
-    def refs(self, sources: Any, scope: _Scope, where: Location) -> list[_Ref | str]:
+    def type_of(self, written: str, where: Location, names: Mapping[str, Any], check_only: bool = False) -> str:
+        """The layer type or block an entry names: as written, or a block argument's or var's value (``$act``)."""
+        type_name = written
+        if written.startswith("$"):
+            if check_only:
+                return written
+            try:
+                text = expression_text(written)
+            except ExprError as exc:
+                raise exc.at(where) from None
+            if text is None or not IDENTIFIER.match(text):
+                raise CnnCalcError(f"a layer type given by a variable is written $name, received {written!r}",
+                                   where)
+            if text not in names:
+                raise CnnCalcError(f"{written!r}: no block argument or var {text!r}{did_you_mean(text, names)}",
+                                   where)
+            type_name = names[text]
+            if not isinstance(type_name, str):
+                raise CnnCalcError(f"{written!r} names the layer type, but {text} = {type_name!r}; give it a "
+                                   "layer type or block name such as relu", where)
+        if type_name not in self.doc.blocks and layers.canonical(type_name) is None:
+            via = f" (the value of {written})" if written != type_name else ""
+            raise layers.unknown(type_name, self.doc.blocks, f"{via.strip()}{'; ' if via else ''}see the README "
+                                 "for the layer types, or define a block").at(where)
+        return type_name
+
+    def refs(self, sources: Any, scope: Scope, where: Location) -> list[Source]:
         items = sources if isinstance(sources, list) else [sources]
         if not items or not all(isinstance(s, str) for s in items):
             raise CnnCalcError(f"'from' must be a layer name or a list of names, received {sources!r}", where)
-        return [_Ref(scope, s, sources.loc(k) if isinstance(sources, YList) else where) for k, s in enumerate(items)]
-
-    def claim(self, scope: _Scope, name: str, where: Location) -> None:
-        if name in scope.where:
-            first = scope.where[name]
-            raise CnnCalcError(f"duplicate name {scope.prefix + name!r} (first used at line {first.line}); "
-                               "give this layer another name", where)
-        scope.where[name] = where
+        return [Ref(scope, s, sources.loc(k) if isinstance(sources, YList) else where) for k, s in enumerate(items)]
 
     # -- layers and blocks ------------------------------------------------------------
 
-    def layer(self, kind: str, value: Any, value_where: Location, full: str, scope: _Scope,
-              inputs: list[_Ref | str], names: Mapping[str, Any], where: Location, call: str = "") -> str:
+    def layer(self, kind: str, value: Any, value_where: Location, local: str, scope: Scope,
+              inputs: list[Source], names: Mapping[str, Any], where: Location, call: str = "") -> str:
+        full = scope.prefix + local
         if len(self.specs) >= MAX_LAYERS:
             raise CnnCalcError(f"the network expands to more than {MAX_LAYERS:,} layers; refusing to analyse it",
                                where)
@@ -209,21 +224,29 @@ class Expander:
             fallback = value_where if value is not None else where
             place = (key_locations if exc.about_name else locations).get(exc.arg or "", fallback)
             raise CnnCalcError(f"layer {full!r}: {exc.message}", place) from None
-        self.specs.append((full, layer, inputs, where, scope.path(), call))
-        return full
+        parts = layer.fan_out()
+        if not parts:
+            self.specs.append((full, layer, inputs, where, scope.path(), call))
+            return full
+        child = Scope(full + ".", None, depth=scope.depth + 1)  # split: NAME.0, NAME.1 ...
+        scope.children[local] = child
+        for k, part in enumerate(parts):
+            child.names[str(k)] = f"{full}.{k}"
+            self.specs.append((f"{full}.{k}", part, inputs, where, scope.path(), call))
+        return f"{full}.{len(parts) - 1}"
 
-    def instance(self, block: BlockDef, value: Any, value_where: Location, local: str, scope: _Scope,
-                 inputs: list[_Ref | str], names: Mapping[str, Any], where: Location) -> _Ref | str:
+    def instance(self, block: BlockDef, value: Any, value_where: Location, local: str, scope: Scope,
+                 inputs: list[Source], names: Mapping[str, Any], where: Location) -> Source:
         if scope.depth >= MAX_NESTING:
             raise CnnCalcError(f"blocks nest more than {MAX_NESTING} deep (does {block.name!r} use itself?)", where)
         if len(inputs) != 1:
             raise CnnCalcError(f"block {block.name!r} takes one input ('in'); received {len(inputs)}", where)
         args = self.block_args(block, value, value_where, names)
-        child = _Scope(scope.prefix + local + ".", inputs[0], depth=scope.depth + 1)
+        child = Scope(scope.prefix + local + ".", inputs[0], depth=scope.depth + 1, numbered=block.numbered)
         scope.children[local] = child
         env = {**self.doc.vars, **args}
-        last = self.entries(block.layers, child, _Ref(child, "in", where), env)
-        out = _Ref(child, block.out, block.location) if block.out is not None else last
+        last = self.entries(block.layers, child, Ref(child, "in", where), env)
+        out = Ref(child, block.out, block.location) if block.out is not None else last
         self.instances.append((child.prefix.rstrip("."), block.name, out, where))
         return out
 
@@ -255,30 +278,6 @@ class Expander:
             else:
                 args[key] = evaluate_value(default, {**self.doc.vars, **args}, block.arg_locations[key])
         return args
-
-    # -- names ------------------------------------------------------------------------
-
-    def resolve(self, ref: _Ref | str, seen: int = 0) -> str:
-        """The full name of the layer a reference denotes."""
-        if isinstance(ref, str):
-            return ref
-        if seen > MAX_LAYERS:
-            raise CnnCalcError(f"the name {ref.name!r} refers to itself through repeat: 0 entries", ref.location)
-        scope, parts = ref.scope, ref.name.split(".")
-        for part in parts[:-1]:
-            if part not in scope.children:
-                raise CnnCalcError(f"{ref.name!r}: no block instance {part!r} in this scope", ref.location)
-            scope = scope.children[part]
-        last = parts[-1]
-        if last == "in" and scope.parent_input is not None:
-            return self.resolve(scope.parent_input, seen + 1)
-        if last == INPUT and scope.prefix == "":
-            return INPUT
-        if last not in scope.names:
-            known = [*scope.names, "in" if scope.prefix else INPUT]
-            raise CnnCalcError(f"undefined name {ref.name!r}{did_you_mean(last, known)}; names here: "
-                               f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}", ref.location)
-        return self.resolve(scope.names[last], seen + 1)
 
 
 def expand(document: Document) -> NetSpec:

@@ -4,10 +4,12 @@ The text is parsed with ``ast.parse(text, mode="eval")`` and the tree is walked
 over a whitelist of node types; nothing is compiled to code or handed to `eval`.
 Allowed: int, float and bool literals, variable names, ``+ - * / // % **``,
 unary ``- + not``, comparisons (chained as in Python), ``and or``,
-``a if c else b`` and calls of ``min max ceil floor round abs`` with positional
-arguments. Semantics are Python's: ``/`` gives a float, ``//`` and ``%`` floor,
-``round`` rounds half to even and returns an int when called with one argument,
-``ceil`` and ``floor`` return ints, ``and``/``or`` return an operand.
+``a if c else b`` and calls of ``min max ceil floor round abs int make_divisible``
+with positional arguments. Semantics are Python's: ``/`` gives a float, ``//`` and
+``%`` floor, ``round`` rounds half to even and returns an int when called with one
+argument, ``ceil``, ``floor`` and ``int`` (toward zero) return ints, ``and``/``or``
+return an operand; ``make_divisible(v, divisor[, least])`` is torchvision's channel
+rounding (`safe.make_divisible`).
 
 Work is bounded before it is done: at most 1,000 characters, nesting of at most
 50 levels, ``**`` refused when the exponent exceeds 64 in absolute value or when

@@ -4,11 +4,14 @@ Only YAML's safe subset is accepted: the composer builds the node tree, and this
 module converts it itself, so tags such as ``!!python/object`` are refused
 rather than constructed. Mappings become `YMap` (a dict with the location of
 every key and value), sequences `YList`; scalars become int, float, bool, None
-or str, following YAML 1.1's core resolution as PyYAML's safe loader does.
+or str, following YAML 1.1's core resolution as PyYAML's safe loader does, with one
+addition: a plain (unquoted) number in exponent notation without a dot, such as
+``1e-6``, is a float (YAML 1.2 reads it so; YAML 1.1 would make it a string).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ from cnncalc.errors import CnnCalcError, Location
 
 # libyaml's parser when PyYAML was built with it (same nodes and marks, several times faster)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# YAML 1.2's float without a dot (1e-6, 2E5): YAML 1.1 needs "1.0e-6" and reads "1e-6" as text
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
 MAX_NODES = 1_000_000  # a document larger than this is refused: no real network needs it
 
 _SAFE_TAGS = {
@@ -29,6 +34,17 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+
+
+class Written(float):
+    """A float as written in the file (``3.4e4``): an answer's precision is in its digits."""
+
+    written: str
+
+    def __new__(cls, text: str, value: float) -> Written:
+        number = super().__new__(cls, value)
+        number.written = text
+        return number
 
 
 class YMap(dict[str, Any]):
@@ -113,7 +129,13 @@ class _Converter:
                 seq.append(self.convert(item))
                 seq.item_locations.append(_loc(self.filename, item.start_mark))
             return seq
-        return self.constructor.construct_object(node, deep=True)
+        if (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and not node.style
+                and _EXPONENT_FLOAT.match(node.value)):
+            return Written(node.value, float(node.value.replace("_", "")))
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, float) and isinstance(node, yaml.ScalarNode) and not node.style:
+            return Written(node.value, value)
+        return value
 
     def _mapping(self, node: yaml.MappingNode, where: Location) -> YMap:
         result = YMap(where)

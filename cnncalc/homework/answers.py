@@ -1,39 +1,38 @@
 """Answers as students write them: parsing, tolerances, and comparison with the correct value.
 
-Numbers: ``34944``, ``34,944``, ``1.2e6``, ``37.75M`` (K, M, G or B, T); ``~0.72G`` is
-approximate to the precision written: right when the correct value, rounded or
-truncated to the last digit written, gives it (``~0.72G`` for 724,406,816; the
-notes' "~102.7M" for 102,764,544, truncated; ``~150000000`` for 150,528,000,
-trailing zeros not being significant); ``37.75M ± 1%`` or ``± 0.1M`` gives the
-tolerance explicitly.
-Shapes: ``55x55x96``, ``96×55×55`` or ``[96, 55, 55]``, channels first or last.
+Numbers: ``34944``, ``34,944``, ``34 944``, ``1.2e6``, ``37.75M``, ``2,4M``, ``35 тыс.``
+(`cnncalc.homework.typed` reads them); ``~0.72G`` is approximate to the precision
+written: right when the correct value, rounded or truncated to the last digit
+written, gives it (``~0.72G`` for 724,406,816; the notes' "~102.7M" for
+102,764,544, truncated; ``~150000000`` for 150,528,000, trailing zeros not being
+significant); ``37.75M ± 1%`` or ``± 0.1M`` gives the tolerance explicitly.
+Memory sizes (the ``*_bytes`` quantities) in B, KB/MB/GB or KiB/MiB/GiB.
+Shapes: ``55x55x96``, ``96×55×55``, ``55х55х96`` or ``[96, 55, 55]``, channels first or last.
 Fields: ``163``, ``163x163`` or ``global``. ``fits``: true or false. ``?``: to be
-filled in by ``check`` (a bare ``?`` is quoted before YAML reads the file).
+filled in by ``check --fill`` (a bare ``?`` is quoted before YAML reads the file).
+An answer that cannot be read is a `Given` of kind ``unreadable`` with the reason:
+one ✗, never a rejected file.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from cnncalc.errors import CnnCalcError
+from cnncalc.homework.layout import in_layout
+from cnncalc.homework.typed import Reading, Unreadable, looks_like_shape, read_number, read_shape
 from cnncalc.layers.formula import num
 from cnncalc.layers.steps import Value
+from cnncalc.layers.text import Msg
 
 SHAPES = ("output_shape", "input_shape")
 FLAGS = ("fits",)
 FIELDS = ("rf", "jump")
-WHOLE = ("global", "whole", "all", "entire")
-SCALE = {"": 1, "K": 10**3, "k": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "T": 10**12}
-_NUMBER = r"[+-]?(?:\d{1,3}(?:[, _]\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?|[+-]?\.\d+(?:[eE][+-]?\d+)?"
-_ANSWER = re.compile(
-    rf"^(?P<approx>[~≈])?\s*(?P<num>{_NUMBER})\s*(?P<suffix>[KkMGBT])?"
-    rf"(?:\s*(?:±|\+/-|\+-)\s*(?P<tol>{_NUMBER})\s*(?P<unit>%|[KkMGBT])?)?$"
-)
-_SHAPE = re.compile(r"^[\[(]?\s*\d+(?:\s*[x×*,]\s*\d+)*\s*[\])]?$")
+MEMORY = ("param_bytes", "activation_bytes", "buffer_bytes", "peak_activation_bytes")
+WHOLE = ("global", "whole", "all", "entire", "всё", "все", "весь вход", "глобальное")
+TRUE, FALSE = ("true", "yes", "да"), ("false", "no", "нет")
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,15 @@ class Given:
     """One answer: what was written and what it means."""
 
     text: str
-    kind: str  # number, shape, flag, whole, fill
+    kind: str  # number, shape, flag, whole, fill, unreadable
     number: Fraction | None = None
     shape: tuple[int, ...] | None = None
     flag: bool | None = None
     tolerance: Fraction = Fraction(0)  # absolute, from ``±``; 0 is exact
     unit: Fraction | None = None  # with ``~``: one unit of the last digit written
+    last_digit: Fraction = Fraction(1)  # one unit of the last digit written, with or without ``~``
+    memory_unit: str = ""  # the memory unit written (B, KB, MiB ...), for the feedback
+    reason: Msg | None = None  # why an answer is unreadable
 
     @property
     def fill(self) -> bool:
@@ -54,18 +56,28 @@ class Given:
 
 
 def parse(value: Any, quantity: str) -> Given:
-    """Read an answer for `quantity`; a value that cannot be an answer raises `CnnCalcError`."""
+    """Read an answer for `quantity`; one that cannot be read is of kind 'unreadable', with the reason."""
     text = _shown(value)
+    if value is None or text == "":
+        return Given("", "unreadable", reason=Msg("no answer written; write one, or ? to leave it to --fill"))
     if isinstance(value, str) and value.strip() == "?":
         return Given("?", "fill")
+    try:
+        return _parse(value, text, quantity)
+    except Unreadable as exc:
+        return Given(text, "unreadable", reason=exc.reason)
+
+
+def _parse(value: Any, text: str, quantity: str) -> Given:
     if quantity in FLAGS:
-        if isinstance(value, bool):
-            return Given(text, "flag", flag=value)
-        raise CnnCalcError(f"{quantity} is true or false, received {text!r}")
+        word = text.lower()
+        if isinstance(value, bool) or word in TRUE + FALSE:
+            return Given(text, "flag", flag=value if isinstance(value, bool) else word in TRUE)
+        raise Unreadable(Msg("{quantity} is true or false, received {text!r}", quantity=quantity, text=text))
     if isinstance(value, str) and value.strip().lower() in WHOLE and quantity in FIELDS:
         return Given(text, "whole")
     if quantity in SHAPES or (quantity in FIELDS and not _scalar(value)):
-        return Given(text, "shape", shape=_shape(value, quantity))
+        return Given(text, "shape", shape=_shape(value))
     return _number(value, text, quantity)
 
 
@@ -74,68 +86,46 @@ def _shown(value: Any) -> str:
         return "[" + ", ".join(_shown(v) for v in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
-    return str(value).strip()
+    if isinstance(value, float) and hasattr(value, "written"):  # as the student typed it: 3.4e4
+        return str(value.written).strip()
+    return "" if value is None else str(value).strip()
 
 
 def _scalar(value: Any) -> bool:
-    return isinstance(value, int | float) or (isinstance(value, str) and _ANSWER.match(value.strip()) is not None)
+    return isinstance(value, int | float) or (isinstance(value, str) and not looks_like_shape(value))
 
 
-def _shape(value: Any, quantity: str) -> tuple[int, ...]:
+def _shape(value: Any) -> tuple[int, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
     if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         return tuple(value)
-    if isinstance(value, str) and _SHAPE.match(value.strip()):
-        return tuple(int(p) for p in re.split(r"\s*[x×*,]\s*", value.strip().strip("[]()").strip()))
-    raise CnnCalcError(f"cannot read {_shown(value)!r} as a shape for {quantity}; write e.g. 55x55x96 or "
-                       "[96, 55, 55]")
+    return read_shape(_shown(value))
 
 
 def _number(value: Any, text: str, quantity: str) -> Given:
     if isinstance(value, bool):
-        raise CnnCalcError(f"{quantity} is a number, received {text}")
+        raise Unreadable(Msg("{quantity} is a number, received {text}", quantity=quantity, text=text))
     if isinstance(value, int):
         return Given(text, "number", number=Fraction(value))
-    if isinstance(value, float):
-        return Given(text, "number", number=Fraction(Decimal(repr(value))))
-    match = _ANSWER.match(text) if isinstance(value, str) else None
-    if match is None:
-        raise CnnCalcError(f"cannot read {text!r} as a number for {quantity}; write e.g. 34944, 37.75M, "
-                           "~0.72G or 37.75M ± 1%")
-    digits = re.sub(r"[, _]", "", match["num"])
-    scale = SCALE[match["suffix"] or ""]
-    number = _decimal(digits) * scale
-    tolerance, unit = Fraction(0), None
-    if match["tol"] is not None:
-        amount = _decimal(re.sub(r"[, _]", "", match["tol"]))
-        tolerance = abs(number) * amount / 100 if match["unit"] == "%" else amount * SCALE[match["unit"] or ""]
-    elif match["approx"]:
-        unit = _last_digit(digits) * scale
-    return Given(text, "number", number=number, tolerance=tolerance, unit=unit)
+    if isinstance(value, float) and hasattr(value, "written"):
+        value = str(value.written)  # read from its digits, as typed
+    elif isinstance(value, float):
+        number = Fraction(Decimal(repr(value)))
+        return Given(text, "number", number=number, last_digit=read_number(repr(value)).last_digit)
+    if not isinstance(value, str):
+        raise Unreadable(Msg("cannot read {text!r} as a number", text=text))
+    reading: Reading = read_number(text, memory=quantity in MEMORY)
+    return Given(text, "number", number=reading.value, tolerance=reading.tolerance, unit=reading.step,
+                 last_digit=reading.last_digit, memory_unit=reading.unit)
 
 
-def _decimal(digits: str) -> Fraction:
-    try:
-        return Fraction(Decimal(digits))
-    except (InvalidOperation, ValueError):
-        raise CnnCalcError(f"cannot read the number {digits!r}") from None
-
-
-def _last_digit(digits: str) -> Fraction:
-    """One unit of the last significant digit written: 0.72 -> 0.01, 150000000 -> 10000000, 1.5e6 -> 1e5.
-
-    >>> _last_digit("0.72"), _last_digit("150000000"), _last_digit("1.5e6"), _last_digit("7")
-    (Fraction(1, 100), Fraction(10000000, 1), Fraction(100000, 1), Fraction(1, 1))
-    """
-    mantissa, _, exponent = digits.lower().partition("e")
-    mantissa = mantissa.lstrip("+-")
-    if "." in mantissa:
-        unit = Fraction(1, 10 ** len(mantissa.split(".")[1]))
-    else:
-        stripped = mantissa.rstrip("0")
-        unit = Fraction(10 ** (len(mantissa) - len(stripped))) if stripped else Fraction(1)
-    return unit * Fraction(10) ** int(exponent or 0)
+def approximate(given: Given) -> Given:
+    """The same answer read as approximate to its last digit (as if written with ``~``)."""
+    if given.kind != "number" or given.unit is not None or given.tolerance:
+        return given
+    return Given(given.text, "number", number=given.number, unit=given.last_digit, last_digit=given.last_digit,
+                 memory_unit=given.memory_unit)
 
 
 # -- comparison ---------------------------------------------------------------------------------------
@@ -143,7 +133,7 @@ def _last_digit(digits: str) -> Fraction:
 
 def matches(given: Given, expected: Value, layouts: tuple[str, ...] = ("chw", "hwc")) -> bool:
     """Whether `given` is a right answer for the correct value `expected`."""
-    if given.kind == "fill":
+    if given.kind in ("fill", "unreadable"):
         return False
     if isinstance(expected, bool) or given.kind == "flag":
         return given.kind == "flag" and given.flag == expected
@@ -169,11 +159,6 @@ def _close(given: Given, expected: int | float) -> bool:
         short = (exact - given.number) * (1 if given.number >= 0 else -1)
         return abs(exact - given.number) * 2 <= given.unit or 0 <= short < given.unit
     return abs(given.number - exact) <= given.tolerance
-
-
-def in_layout(shape: tuple[Any, ...], layout: str) -> tuple[Any, ...]:
-    """A channels-first shape in 'chw' or 'hwc' order (vectors are unchanged)."""
-    return tuple(shape) if layout == "chw" or len(shape) < 2 else (*shape[1:], shape[0])
 
 
 def written_layout(given: Given, expected: Value) -> str:
@@ -206,4 +191,4 @@ def yaml_text(expected: Value, layout: str = "chw") -> str:
     return str(expected)
 
 
-__all__ = ["Given", "in_layout", "matches", "parse", "show", "written_layout", "yaml_text"]
+__all__ = ["Given", "approximate", "in_layout", "matches", "parse", "show", "written_layout", "yaml_text"]

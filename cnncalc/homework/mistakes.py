@@ -1,12 +1,15 @@
 """The usual mistakes, recognised by recomputing the answer the way the mistake would.
 
-Each rule proposes (message, the value that mistake gives) pairs for a wrong
-answer; `recognise` returns the first message whose value matches what was
-written (and differs from the right value). Most rules recompute the network
-with one argument changed on the layers concerned (no bias, no padding, groups 1
-...), chosen by the argument's name, never by layer type; the others rescale a
-number (MACs vs FLOPs, bytes vs count) or re-read the input (224 vs 227, H×W×C
-read as C×H×W).
+Each rule proposes (code, message, the value that mistake gives) for a wrong
+answer; `recognise` returns the messages whose values match what was written
+(and differ from the right value), with their stable codes (``forgot_bias``,
+``ignored_groups`` ...: the JSON's ``mistake_code``). Most rules recompute the
+network with one argument changed on the layers concerned (no bias, no padding,
+groups 1 ...), chosen by the argument's name, never by layer type; others rescale
+a number (MACs vs FLOPs, bytes vs count), re-read the input (224 vs 227, H×W×C
+read as C×H×W) or look at a sibling network (VGG-16's count given for VGG-19).
+Before them, the answer's form: an exact number right to the precision written
+(``3.4e4`` for 34,944: write ``~``), or MB where MiB was meant.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from typing import Any
 from cnncalc.analysis.report import dtype_info
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph
-from cnncalc.homework.answers import Given, in_layout, matches
+from cnncalc.homework.answers import Given, approximate, in_layout, matches
+from cnncalc.homework.layout import axes, channels_first, other_reading
 from cnncalc.homework.targets import Net, Target, find, value
 from cnncalc.layers.base import Layer, fmt_shape
-from cnncalc.layers.formula import num
 from cnncalc.layers.steps import Value
+from cnncalc.layers.text import Msg, Plural
+
+MAX_SHOWN = 2  # at most this many mistakes that give the same number are named
 
 
 @dataclass(frozen=True)
@@ -46,17 +52,34 @@ class Context:
             return None
 
 
-Candidate = tuple[str, Value | None]
+# code, message, the value that mistake gives (None: does not apply), whether to compare loosely
+Candidate = tuple[str, Msg, Value | None]
 Rule = Callable[[Context], Iterator[Candidate]]
 
 
-def recognise(ctx: Context) -> str | None:
-    """The most likely mistake behind a wrong answer, or None."""
-    for rule in RULES:
-        for message, predicted in rule(ctx):
-            if predicted is not None and predicted != ctx.expected and matches(ctx.given, predicted, ctx.layouts):
-                return message
-    return None
+def recognise(ctx: Context) -> tuple[Msg, tuple[str, ...]] | None:
+    """The likely mistakes behind a wrong answer, with their codes, or None."""
+    from cnncalc.homework.hints import FORM_RULES, LOOSE_RULES
+
+    for rule in FORM_RULES:
+        for code, message, _ in rule(ctx):
+            return message, (code,)
+    found: dict[str, Msg] = {}
+    for rules, loose in ((RULES, False), (LOOSE_RULES, True)):
+        given = approximate(ctx.given) if loose else ctx.given
+        for rule in rules:
+            for code, message, predicted in rule(ctx):
+                if (code not in found and predicted is not None and predicted != ctx.expected
+                        and matches(given, predicted, ctx.layouts)):
+                    found[code] = message
+        if found:
+            break
+    if not found:
+        return None
+    codes = tuple(found)[:MAX_SHOWN]
+    messages = [found[c] for c in codes]
+    shown = messages[0] if len(messages) == 1 else Msg("{a}; or {b}", a=messages[0], b=messages[1])
+    return shown, codes
 
 
 # -- variants of the network -------------------------------------------------------------------------
@@ -102,36 +125,50 @@ def _scopes(ctx: Context, everywhere: bool) -> list[tuple[int, ...] | None]:
 
 # -- the rules ---------------------------------------------------------------------------------------
 
+SHOWN = {"chw": "C×H×W", "hwc": "H×W×C"}
+
 
 def _shape_layout(ctx: Context) -> Iterator[Candidate]:
     if ctx.quantity == "output_shape" and len(ctx.layouts) == 1 and isinstance(ctx.expected, tuple):
-        other = "hwc" if ctx.layouts[0] == "chw" else "chw"
-        shown = {"chw": "C×H×W", "hwc": "H×W×C"}
+        asked = ctx.layouts[0]
+        other = "hwc" if asked == "chw" else "chw"
         # the value whose shape, written in this file's layout, reads as the right one in the other layout
-        back = in_layout(ctx.expected, "hwc") if ctx.layouts[0] == "chw" else (ctx.expected[-1], *ctx.expected[:-1])
-        yield (f"wrote the shape {shown[other]}; this file asks for {shown[ctx.layouts[0]]} "
-               f"(layout: {ctx.layouts[0]})"), back
+        back = in_layout(ctx.expected, "hwc") if asked == "chw" else (ctx.expected[-1], *ctx.expected[:-1])
+        yield ("shape_layout", Msg("wrote the shape {other}; this file asks for {asked} (layout: {layout})",
+                                   other=SHOWN[other], asked=SHOWN[asked], layout=asked), back)
+
+
+def _file_layout(ctx: Context) -> Iterator[Candidate]:
+    """The file reads its input C×H×W, but the numbers look H×W×C and the answer is right for that."""
+    shape = ctx.net.report.input_shape
+    if other_reading(shape, "chw") == "hwc":
+        yield ("file_layout", Msg("right if the input {written} is H×W×C; this file reads it as C×H×W ({c} "
+                                  "channels): add layout: hwc to it", written=fmt_shape(shape), c=shape[0]),
+               ctx.value_in(variant(ctx.net, lambda _: None, input_shape=channels_first(shape, "hwc"))))
 
 
 def _macs_flops(ctx: Context) -> Iterator[Candidate]:
     macs = value(ctx.net, ctx.target, "macs")
     assert isinstance(macs, int)
     if ctx.quantity == "macs":
-        yield "counted FLOPs, not MACs: a multiply-accumulate is one multiply and one add, 2 FLOPs", 2 * macs
+        yield ("flops_not_macs", Msg("counted FLOPs, not MACs: a multiply-accumulate is one multiply and one add, "
+                                     "2 FLOPs"), 2 * macs)
     if ctx.quantity == "flops":
-        yield "counted MACs, not FLOPs: each multiply-accumulate is 2 FLOPs", macs
-        yield ("counted only 2·MACs: the FLOPs also count bias adds, activations, pooling and the other "
-               "arithmetic (README table)"), 2 * macs
+        yield "macs_not_flops", Msg("counted MACs, not FLOPs: each multiply-accumulate is 2 FLOPs"), macs
+        yield ("only_2macs", Msg("counted only 2·MACs: the FLOPs also count bias adds, activations, pooling and "
+                                 "the other arithmetic (README table)"), 2 * macs)
 
 
 def _bias(ctx: Context) -> Iterator[Candidate]:
     biases, weights = _int(value(ctx.net, ctx.target, "biases")), _int(value(ctx.net, ctx.target, "weights"))
     if ctx.quantity == "params" and biases:
-        yield f"forgot the bias: {num(weights)} weights + {num(biases)} biases", weights
+        yield ("forgot_bias", Msg("forgot the bias: {w} + {b}", w=Plural(weights, "weight", "weights"),
+                                  b=Plural(biases, "bias", "biases")), weights)
     if ctx.quantity == "weights" and biases:
-        yield f"counted the {num(biases)} biases as weights", value(ctx.net, ctx.target, "params")
+        yield ("biases_as_weights", Msg("counted the {b} as weights", b=Plural(biases, "bias", "biases")),
+               value(ctx.net, ctx.target, "params"))
     if ctx.quantity == "biases":
-        yield "counted the weights as well", value(ctx.net, ctx.target, "params")
+        yield "weights_as_biases", Msg("counted the weights as well"), value(ctx.net, ctx.target, "params")
 
 
 def _bytes(ctx: Context) -> Iterator[Candidate]:
@@ -140,49 +177,56 @@ def _bytes(ctx: Context) -> Iterator[Candidate]:
              "activation_bytes": "activations"}
     if ctx.quantity in pairs:
         other = pairs[ctx.quantity]
-        message = (f"gave bytes ({ctx.net.report.dtype}: {size} per element), not the number of elements"
-                   if other.endswith("bytes") else
-                   f"gave the number of elements, not bytes ({ctx.net.report.dtype}: {size} per element)")
-        yield message, value(ctx.net, ctx.target, other)
+        if other.endswith("bytes"):
+            yield ("bytes_not_elements", Msg("gave bytes ({dtype}: {n} per element), not the number of elements",
+                                             dtype=ctx.net.report.dtype, n=size), value(ctx.net, ctx.target, other))
+        else:
+            yield ("elements_not_bytes", Msg("gave the number of elements, not bytes ({dtype}: {n} per element)",
+                                             dtype=ctx.net.report.dtype, n=size), value(ctx.net, ctx.target, other))
 
 
 def _field_jump(ctx: Context) -> Iterator[Candidate]:
     if ctx.quantity == "rf":
-        yield "gave the jump (the product of the strides), not the receptive field", value(ctx.net, ctx.target,
-                                                                                            "jump")
+        yield ("jump_not_rf", Msg("gave the jump (the product of the strides), not the receptive field"),
+               value(ctx.net, ctx.target, "jump"))
     if ctx.quantity == "jump":
-        yield "gave the receptive field, not the jump (the product of the strides)", value(ctx.net, ctx.target, "rf")
+        yield ("rf_not_jump", Msg("gave the receptive field, not the jump (the product of the strides)"),
+               value(ctx.net, ctx.target, "rf"))
 
 
-# argument name, new value from the current one, message, quantities, whether to try every layer too
-ARG_MISTAKES: tuple[tuple[str, Callable[[Any], Any], str, tuple[str, ...], bool], ...] = (
-    ("padding", lambda _: 0, "forgot the padding", ("output_shape", "macs", "flops", "activations", "fits"), True),
-    ("groups", lambda _: 1, "ignored the groups: each filter sees only C_in/groups input channels",
-     ("params", "weights", "macs", "flops"), True),
-    ("ceil_mode", lambda c: not c, "rounded the wrong way: pooling floors unless ceil_mode is set",
-     ("output_shape", "macs", "flops", "activations"), True),
-    ("dilation", lambda _: 1, "ignored the dilation: the kernel spans d·(k − 1) + 1 pixels",
+# code, argument name, new value from the current one, message, quantities, whether to try every layer too
+ARG_MISTAKES: tuple[tuple[str, str, Callable[[Any], Any], Msg, tuple[str, ...], bool], ...] = (
+    ("forgot_padding", "padding", lambda _: 0, Msg("forgot the padding"),
+     ("output_shape", "macs", "flops", "activations", "fits"), True),
+    ("ignored_groups", "groups", lambda _: 1, Msg("ignored the groups: each filter sees only C_in/groups input "
+                                                  "channels"), ("params", "weights", "macs", "flops"), True),
+    ("wrong_rounding", "ceil_mode", lambda c: not c, Msg("rounded the wrong way: pooling floors unless ceil_mode "
+                                                         "is set"), ("output_shape", "macs", "flops", "activations"),
+     True),
+    ("ignored_dilation", "dilation", lambda _: 1, Msg("ignored the dilation: the kernel spans d·(k − 1) + 1 pixels"),
      ("output_shape", "rf"), True),
-    ("stride", lambda _: 1, "ignored the stride: the field grows by (k − 1)·j, the jump j being the product of "
-     "the earlier strides", ("rf",), True),
-    ("stride", lambda _: 1, "ignored the stride", ("output_shape", "macs", "flops", "activations"), False),
-    ("out", lambda _: 1, "gave the parameters of one filter (or neuron); multiply by their number",
+    ("ignored_stride_rf", "stride", lambda _: 1, Msg("ignored the stride: the field grows by (k − 1)·j, the jump j "
+                                                     "being the product of the earlier strides"), ("rf",), True),
+    ("ignored_stride", "stride", lambda _: 1, Msg("ignored the stride"),
+     ("output_shape", "macs", "flops", "activations"), False),
+    ("one_filter", "out", lambda _: 1, Msg("gave the parameters of one filter (or neuron); multiply by their number"),
      ("params", "weights"), False),
 )
 
 
 def _arguments(ctx: Context) -> Iterator[Candidate]:
-    for name, new, message, quantities, everywhere in ARG_MISTAKES:
+    for code, name, new, message, quantities, everywhere in ARG_MISTAKES:
         if ctx.quantity in quantities:
             for rows in _scopes(ctx, everywhere):
-                yield message, ctx.value_in(variant(ctx.net, with_arg(name, new), rows))
+                yield code, message, ctx.value_in(variant(ctx.net, with_arg(name, new), rows))
 
 
 def _input_size(ctx: Context) -> Iterator[Candidate]:
     shape = ctx.net.report.input_shape
     if len(shape) == 3 and shape[1] == shape[2] and shape[1] in (224, 227):
         other = 451 - shape[1]
-        yield (f"used a {other}×{other} input; this network takes {shape[1]}×{shape[2]}",
+        yield ("wrong_input_size", Msg("used a {o}×{o} input; this network takes {h}×{w}", o=other, h=shape[1],
+                                       w=shape[2]),
                ctx.value_in(variant(ctx.net, lambda _: None, input_shape=(shape[0], other, other))))
 
 
@@ -190,7 +234,8 @@ def _input_layout(ctx: Context) -> Iterator[Candidate]:
     shape = ctx.net.report.input_shape
     if len(shape) == 3 and len(set(shape)) > 1:
         misread = (shape[1], shape[2], shape[0])  # the H×W×C numbers taken as C×H×W
-        yield (f"read the {fmt_shape(in_layout(shape, 'hwc'))} (H×W×C) input as C×H×W",
+        yield ("hwc_read_as_chw", Msg("read the {shape} ({hwc}) input as {chw}", shape=fmt_shape(in_layout(shape,
+                                      "hwc")), hwc=axes(3, "hwc"), chw=axes(3, "chw")),
                ctx.value_in(variant(ctx.net, lambda _: None, input_shape=misread)))
 
 
@@ -209,15 +254,16 @@ def _flat_filters(ctx: Context) -> Iterator[Candidate]:
     except CnnCalcError:
         return
     values = {"params": int(bound.params.value), "macs": int(bound.macs.value), "weights": bound.weights}
-    yield "forgot that each filter spans all the input channels (C_in/groups of them)", values[ctx.quantity]
+    yield ("flat_filters", Msg("forgot that each filter spans all the input channels (C_in/groups of them)"),
+           values[ctx.quantity])
 
 
 def _depth(ctx: Context) -> Iterator[Candidate]:
     if ctx.quantity == "depth":
         weighted = [r for k, r in enumerate(ctx.net.report.layers) if k in ctx.target.rows
                     and ctx.net.layer(r).WEIGHTED]
-        yield ("counted every conv and linear layer; the depth counts those on the longest path (shortcut "
-               "projections lie beside it)"), len(weighted)
+        yield ("counted_all_layers", Msg("counted every conv and linear layer; the depth counts those on the "
+                                         "longest path (shortcut projections lie beside it)"), len(weighted))
 
 
 def _int(v: Value) -> int:
@@ -225,5 +271,6 @@ def _int(v: Value) -> int:
     return v
 
 
-RULES: tuple[Rule, ...] = (_shape_layout, _macs_flops, _bias, _bytes, _field_jump, _arguments, _input_size,
-                           _input_layout, _flat_filters, _depth)
+# in order of precedence: when two mistakes give the same number, the first is named first
+RULES: tuple[Rule, ...] = (_shape_layout, _file_layout, _arguments, _macs_flops, _bias, _bytes, _field_jump,
+                           _input_size, _input_layout, _flat_filters, _depth)

@@ -1,66 +1,77 @@
-"""Quizzes for teachers: questions in Markdown and an answer key that `cnncalc check` accepts.
+"""Quizzes for teachers: exactly ``n`` questions, an answer key that `cnncalc check` accepts, a blank sheet.
 
-`network_quiz` draws questions about one network (a layer's output shape,
-parameters, receptive field or MACs; the totals); `single_quiz` draws
-single-layer problems (convolution, max pooling, fully connected) whose sizes
-tile exactly. Both draw from ``random.Random(seed)`` over candidates in a fixed
-order, so the same seed gives the same quiz.
+`network_quiz` draws questions about one network: its conv and linear layers and
+block instances (output shape, parameters, MACs, receptive field), its pooling
+layers, its totals and its last feature map are favoured, and at most one
+question in five is about a normalisation or activation layer. A question names
+the layer and, unless that would give the answer away, its arguments.
+`single_quiz` draws problems of one to three layers (convolution, max pooling,
+fully connected) whose windows tile exactly; the receptive field is asked only
+of a chain, where it is more than the kernel. Every answer is the analysis's own
+value for the key (`targets.value`), so keys are right by construction. Both
+draw from ``random.Random(seed)`` over candidates in a fixed order: the same seed
+gives the same quiz. The text is messages; `quiz_files` writes them in a language.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import random
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from cnncalc.errors import CnnCalcError
 from cnncalc.homework import targets
-from cnncalc.homework.answers import yaml_text
+from cnncalc.homework.layout import axes, in_layout
 from cnncalc.homework.targets import Net
 from cnncalc.layers.base import fmt_shape
-from cnncalc.layers.rf import field_value
 from cnncalc.layers.steps import Value
+from cnncalc.layers.text import Msg
 
 MAX_QUESTIONS = 200
+WEIGHTS = {"weighted": 4, "total": 3, "pooling": 2, "other": 1}  # how often each kind of question is drawn
+MAX_BLOCK = 15  # block instances of at most this many layers are asked about (a fire module, not a stage)
+OTHER_SHARE = 5  # at most one question in this many is about a normalisation or activation layer
 ASKED = {
-    "output_shape": "What is the output shape of `{name}` ({what})? Write it C×H×W or H×W×C.",
-    "params": "How many parameters (weights and biases) does `{name}` ({what}) have?",
-    "rf": "How large is the receptive field of one output unit of `{name}` ({what}), in input pixels?",
-    "macs": "How many multiply-accumulates (MACs) does `{name}` ({what}) take for one image?",
+    "output_shape": Msg("What is the output shape of `{name}` ({what})? Write it {axes}."),
+    "params": Msg("How many parameters (weights and biases) does `{name}` ({what}) have?"),
+    "rf": Msg("How large is the receptive field of one output unit of `{name}` ({what}), in input pixels?"),
+    "macs": Msg("How many multiply-accumulates (MACs) does `{name}` ({what}) take for one image?"),
 }
 ASKED_TOTAL = {
-    "params": "How many parameters does the whole network have?",
-    "macs": "How many multiply-accumulates (MACs) does the network take for one image?",
-    "depth": "How many conv and linear layers lie on the longest path from input to output (its depth)?",
-    "jump": "By what factor does the network reduce the input's width before its last spatial layer "
-            "(the product of the strides)?",
+    "params": Msg("How many parameters does the whole network have?"),
+    "macs": Msg("How many multiply-accumulates (MACs) does the network take for one image?"),
+    "depth": Msg("How many conv and linear layers lie on the longest path from input to output (its depth)?"),
 }
+LAST_MAP = Msg("What is the shape of the last feature map, the output of `{name}`, before the classifier? "
+               "Write it {axes}.")
 
 
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: str
+    text: Msg
     answer: Value
 
 
 @dataclass(frozen=True)
 class QuizProblem:
-    """One problem: what it is about (answer-file keys: network or layer + input) and its questions."""
+    """One problem: what it is about (answer-file keys: network or layers + input) and its questions."""
 
-    intro: str
+    intro: Msg
     source: dict[str, Any]
     questions: tuple[Question, ...]
 
 
 @dataclass(frozen=True)
 class Quiz:
-    title: str
+    title: Msg
     command: str
     problems: tuple[QuizProblem, ...]
+    layout: str = "chw"
+
+    @property
+    def count(self) -> int:
+        return sum(len(p.questions) for p in self.problems)
 
 
 def _count(n: int) -> None:
@@ -68,170 +79,101 @@ def _count(n: int) -> None:
         raise CnnCalcError(f"the number of questions must be between 1 and {MAX_QUESTIONS}, received {n}")
 
 
-def network_quiz(net: Net, source: str, n: int, seed: int) -> Quiz:
-    """`n` questions about `net`, drawn with `seed` from its weighted and pooling layers and its totals."""
-    _count(n)
-    candidates: list[tuple[str, str]] = [(targets.TOTAL, q) for q in ASKED_TOTAL]
-    for row in net.report.layers:
-        reshapes = tuple(row.output_shape) != tuple(row.input_shapes[0])
-        asked = {"output_shape": row.params or reshapes, "params": row.params, "macs": row.macs,
-                 "rf": len(row.output_shape) > 1 and not row.rf.whole and (row.params or reshapes)}
-        candidates += [(row.name, q) for q in ASKED if asked[q]]
-    if n > len(candidates):
-        raise CnnCalcError(f"{net.report.name} has only {len(candidates)} distinct questions; ask for fewer")
-    drawn = random.Random(seed).sample(candidates, n)
-    questions = []
-    for name, quantity in drawn:
-        target = targets.find(net, name)
-        if target.is_total:
-            text = ASKED_TOTAL[quantity]
-        else:
-            row = net.report.layers[target.rows[0]]
-            what = f"{row.type} {row.description}".strip()
-            text = ASKED[quantity].format(name=name, what=what)
-        questions.append(Question(f"{name}.{quantity}", text, targets.value(net, target, quantity)))
+def answer_texts(answer: Value, layout: str) -> set[str]:
+    """The ways an answer could be read off a question: ``4096``, ``4,096``, ``55×55×96``, ``11``."""
+    if isinstance(answer, tuple):
+        sizes = tuple(int(d) for d in answer)
+        return {fmt_shape(in_layout(sizes, layout)), fmt_shape(sizes)} | ({str(sizes[0])} if len(sizes) == 1 else set())
+    return {str(answer), f"{answer:,}"} if isinstance(answer, int) else {str(answer)}
+
+
+def gives_away(text: str, answer: Value, layout: str) -> bool:
+    """Whether `text` contains the answer as a whole number or shape."""
+    import re
+
+    return any(re.search(rf"(?<![\d.,×]){re.escape(a)}(?![\d.,×])", text) for a in answer_texts(answer, layout))
+
+
+def _candidates(net: Net) -> dict[str, list[tuple[int, str, str]]]:
+    """(order, key, quantity) per kind of question: weighted, pooling, other (norm/activation), total."""
+    found: dict[str, list[tuple[int, str, str]]] = {kind: [] for kind in WEIGHTS}
     report = net.report
-    source_keys: dict[str, Any] = {"network": source, "input": list(report.input_shape)}
-    intro = f"{report.title} on a {fmt_shape(report.input_shape)} input (C×H×W)."
-    return Quiz(f"Quiz: {report.title}", f"cnncalc quiz {source} -n {n} --seed {seed}",
-                (QuizProblem(intro, source_keys, tuple(questions)),))
+    for k, row in enumerate(report.layers):
+        reshapes = tuple(row.output_shape) != tuple(row.input_shapes[0])
+        spatial = len(row.output_shape) > 1 and not row.rf.whole
+        if net.layer(row).WEIGHTED:
+            kind, asked = "weighted", ["output_shape", "params", "macs"] + (["rf"] if spatial else [])
+        elif reshapes:
+            kind, asked = "pooling", ["output_shape"] + (["rf"] if spatial else [])
+        else:
+            kind, asked = "other", ["params"] if row.params else []
+        found[kind] += [(k, row.name, q) for q in asked]
+    for block in report.blocks:
+        members = sum(1 for r in report.layers if block.path in r.scope)
+        if members <= MAX_BLOCK and block.out in net.index:
+            k = net.index[block.out]
+            found["weighted"] += [(k, block.path, q) for q in ("output_shape", "params")]
+    found["total"] = [(len(report.layers) + j, targets.TOTAL, q) for j, q in enumerate(ASKED_TOTAL)]
+    grids = [k for k, r in enumerate(report.layers)
+             if len(r.output_shape) > 1 and any(d > 1 for d in r.output_shape[1:])]
+    if grids and grids[-1] < len(report.layers) - 1:
+        last = report.layers[grids[-1]].name
+        outer = sorted((b.path for b in report.blocks if b.out == last), key=len)  # the stage it ends, if any
+        found["total"].append((grids[-1], outer[0] if outer else last, "last_map"))
+    return found
 
 
-# -- single-layer problems ----------------------------------------------------------------------------
-
-CHANNELS = (1, 3, 16, 32, 64, 96, 128, 256)
-FILTERS = (6, 8, 10, 16, 32, 64, 96, 128, 256)
-SIZES = (5, 7, 13, 14, 27, 28, 32, 55, 56, 64, 112, 224, 227)
-
-
-def _tiles(n: int, k: int, s: int, p: int) -> bool:
-    return n + 2 * p >= k and (n + 2 * p - k) % s == 0
-
-
-def _conv(rng: random.Random) -> tuple[str, dict[str, Any], tuple[int, ...], tuple[str, ...]]:
-    while True:
-        k = rng.choice((1, 3, 5, 7, 11))
-        s = rng.choice((1, 1, 2, 4) if k > 3 else (1, 1, 2))
-        p = rng.choice((0, (k - 1) // 2))
-        sizes = [n for n in SIZES if _tiles(n, k, s, p)]
-        if sizes:
-            break
-    n, c, out = rng.choice(sizes), rng.choice(CHANNELS), rng.choice(FILTERS)
-    text = (f"A convolution with {out} filters of {k}×{k}, stride {s}, padding {p} on a {n}×{n}×{c} input "
-            "(H×W×C).")
-    return text, {"conv": {"out": out, "kernel": k, "stride": s, "padding": p}}, (c, n, n), \
-        ("output_shape", "params", "macs", "rf")
-
-
-def _pool(rng: random.Random) -> tuple[str, dict[str, Any], tuple[int, ...], tuple[str, ...]]:
-    k, s = rng.choice(((2, 2), (3, 2), (3, 3), (2, 1)))
-    n = rng.choice([n for n in SIZES if _tiles(n, k, s, 0)])
-    c = rng.choice(CHANNELS)
-    text = f"Max pooling {k}×{k} with stride {s} on a {n}×{n}×{c} input (H×W×C)."
-    return text, {"maxpool": {"kernel": k, "stride": s}}, (c, n, n), ("output_shape", "params", "rf")
-
-
-def _linear(rng: random.Random) -> tuple[str, dict[str, Any], tuple[int, ...], tuple[str, ...]]:
-    c, n = rng.choice(((1, 5), (1, 28), (3, 32), (256, 6), (512, 7), (3, 224)))
-    out = rng.choice((10, 100, 1000, 4096))
-    text = f"A fully connected layer with {out} outputs on a {n}×{n}×{c} input (H×W×C), flattened."
-    return text, {"linear": {"out": out}}, (c, n, n), ("output_shape", "params", "macs")
-
-
-SINGLE_ASKED = {
-    "output_shape": "What is the output shape?",
-    "params": "How many parameters (weights and biases)?",
-    "macs": "How many multiply-accumulates (MACs)?",
-    "rf": "How large is the receptive field of one output unit, in input pixels?",
-}
-
-
-def single_quiz(n: int, seed: int) -> Quiz:
-    """`n` single-layer problems whose windows tile their inputs exactly."""
-    from cnncalc.homework.worked import solve_layer
-
+def network_quiz(net: Net, source: str, n: int, seed: int, layout: str = "chw") -> Quiz:
+    """`n` questions about `net`, drawn with `seed`, weighted layers and totals favoured."""
     _count(n)
     rng = random.Random(seed)
-    problems = []
-    for _ in range(n):
-        make = rng.choice((_conv, _conv, _conv, _pool, _linear))
-        text, entry, shape, asked = make(rng)
-        [(kind, args)] = entry.items()
-        solved = solve_layer(kind, args, [shape])
-        assert solved.fits
-        found: dict[str, Value] = {"output_shape": solved.output_shape, "params": solved.params,
-                                   "macs": solved.macs, "rf": field_value(solved.rf)}
-        questions = tuple(Question(q, SINGLE_ASKED[q], found[q]) for q in asked)
-        problems.append(QuizProblem(text, {"layer": entry, "input": list(shape)}, questions))
-    return Quiz("Quiz: single layers", f"cnncalc quiz --single -n {n} --seed {seed}", tuple(problems))
+    pools = {kind: rng.sample(items, len(items)) for kind, items in _candidates(net).items()}
+    caps = {"other": n // OTHER_SHARE}
+    taken = {kind: 0 for kind in WEIGHTS}
+    drawn: list[tuple[int, str, str]] = []
+    keys: set[tuple[str, str]] = set()
+    while len(drawn) < n:
+        kinds = [k for k in WEIGHTS if pools[k] and taken[k] < caps.get(k, n)]
+        if not kinds:
+            raise CnnCalcError(f"{net.report.name} has only {len(drawn)} questions to draw; ask for fewer")
+        kind = rng.choices(kinds, weights=[WEIGHTS[k] for k in kinds])[0]
+        item = pools[kind].pop()
+        key = (item[1], "output_shape" if item[2] == "last_map" else item[2])
+        if key not in keys:
+            keys.add(key)
+            drawn.append(item)
+            taken[kind] += 1
+    questions = [_question(net, name, quantity, layout) for _, name, quantity in sorted(drawn)]
+    report = net.report
+    source_keys: dict[str, Any] = {"network": source, "input": list(in_layout(report.input_shape, layout))}
+    intro = Msg("{title} on a {shape} input ({axes}).", title=report.title,
+                shape=fmt_shape(in_layout(report.input_shape, layout)), axes=axes(len(report.input_shape), layout))
+    command = f"cnncalc quiz {source} -n {n} --seed {seed}" + (" --layout hwc" if layout == "hwc" else "")
+    return Quiz(Msg("Quiz: {title}", title=report.title), command, (QuizProblem(intro, source_keys,
+                                                                                tuple(questions)),), layout)
 
 
-# -- writing ------------------------------------------------------------------------------------------
-
-
-def markdown(quiz: Quiz, sheet_name: str) -> str:
-    lines = [f"# {quiz.title}", "", f"_Made with `{quiz.command}`._", ""]
-    number = 0
-    for problem in quiz.problems:
-        lines += [problem.intro, ""]
-        for question in problem.questions:
-            number += 1
-            lines.append(f"{number}. {question.text} (`{question.key}`)")
-        lines.append("")
-    lines += [f"Write the answers in `{sheet_name}` in place of each `?` (shapes as 55x55x96 or [96, 55, 55]; "
-              "`~0.72G`-style approximations and `± 1%` tolerances are accepted), then run "
-              f"`cnncalc check {sheet_name}`.", ""]
-    return "\n".join(lines)
-
-
-def answers_yaml(quiz: Quiz, base: Path, *, blank: bool = False) -> str:
-    """The answer key as an answer file (`blank`: every answer '?', the sheet students fill in).
-
-    A network path is written relative to `base`, the folder the file goes in.
-    """
-    lines = [f"# {'Answer sheet' if blank else 'Answer key'}: {quiz.command}"]
-    items = [_problem_lines(p, base, blank) for p in quiz.problems]
-    if len(items) == 1:
-        lines += items[0]
+def _question(net: Net, name: str, quantity: str, layout: str) -> Question:
+    if quantity == "last_map":
+        shape = targets.value(net, targets.find(net, name), "output_shape")
+        assert isinstance(shape, tuple)
+        return Question(f"{name}.output_shape", Msg(LAST_MAP.text, name=name, axes=axes(len(shape), layout)), shape)
+    target = targets.find(net, name)
+    answer = targets.value(net, target, quantity)
+    if target.is_total:
+        return Question(f"{name}.{quantity}", ASKED_TOTAL[quantity], answer)
+    assert target.output is not None
+    what: Msg | str
+    if target.is_block:
+        block = next(b for b in net.report.blocks if b.path == name)
+        what = Msg("a {block} block", block=block.block)
     else:
-        lines.append("problems:")
-        for item in items:
-            lines.append("  - " + item[0])
-            lines += ["    " + line for line in item[1:]]
-    return "\n".join(lines) + "\n"
+        row = net.report.layers[target.output]
+        described = f"{row.type} {row.description}".strip()
+        what = row.type if gives_away(described, answer, layout) else described
+    rank = len(answer) if isinstance(answer, tuple) else 0
+    return Question(f"{name}.{quantity}", Msg(ASKED[quantity].text, name=name, what=what, axes=axes(rank, layout)),
+                    answer)
 
 
-def _problem_lines(problem: QuizProblem, base: Path, blank: bool) -> list[str]:
-    lines = [f"question: {json.dumps(problem.intro, ensure_ascii=False)}"]
-    for key, value in problem.source.items():
-        if key == "network" and Path(value).suffix in (".yaml", ".yml"):
-            value = os.path.relpath(Path(value).resolve(), base.resolve())
-        lines.append(f"{key}: {_flow(value)}")
-    lines.append("answers:")
-    lines += [f"  {q.key}: {'?' if blank else yaml_text(q.answer)}" for q in problem.questions]
-    return lines
-
-
-def _flow(value: Any) -> str:
-    """A value as YAML flow text (JSON-compatible, keys unquoted)."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value)
-
-
-def write(quiz: Quiz, stem: Path) -> tuple[Path, Path, Path]:
-    """Write ``STEM.md`` (the questions), ``STEM.key.yaml`` (the answers) and ``STEM.sheet.yaml``.
-
-    The sheet is the key with every answer '?', for students to fill in and `check`.
-    """
-    from cnncalc.homework.check import write_atomic
-
-    md, key, sheet = (stem.parent / f"{stem.name}{suffix}" for suffix in (".md", ".key.yaml", ".sheet.yaml"))
-    write_atomic(key, answers_yaml(quiz, key.parent))
-    write_atomic(sheet, answers_yaml(quiz, sheet.parent, blank=True))
-    write_atomic(md, markdown(quiz, sheet.name))
-    return md, key, sheet
+__all__ = ["MAX_QUESTIONS", "Question", "Quiz", "QuizProblem", "gives_away", "network_quiz"]

@@ -17,13 +17,16 @@ from cnncalc.analysis import LayerReport, Report, analyze_graph, dtype_info
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph
 from cnncalc.layers.base import Layer, did_you_mean
-from cnncalc.layers.formula import num
+from cnncalc.layers.formula import Num, Sum, num
 from cnncalc.layers.rf import RF, field_value, jump_value
-from cnncalc.layers.steps import Step, Value
+from cnncalc.layers.steps import Step, Value, Worked
+from cnncalc.layers.text import Msg
 from cnncalc.spec import INPUT
 
 TOTAL = "total"
 SUMMED = ("params", "buffers", "macs", "flops", "activations")
+# a block's output is its output layer's: its activations are that layer's, not the sum over its members
+OF_THE_OUTPUT = ("activations", "activation_bytes")
 BYTES = {"param_bytes": "params", "activation_bytes": "activations", "buffer_bytes": "buffers"}
 LAYER_QUANTITIES = (*SUMMED, "weights", "biases", "output_shape", "rf", "jump", "depth", "fits", "param_bytes",
                     "activation_bytes")
@@ -49,6 +52,10 @@ class Target:
     def is_total(self) -> bool:
         return self.output is None
 
+    @property
+    def is_block(self) -> bool:
+        return self.output is not None and (len(self.rows) > 1 or self.rows[0] != self.output)
+
 
 @dataclass(frozen=True)
 class Net:
@@ -72,9 +79,13 @@ class Net:
         rank = len(self.report.input_shape) - 1
         return [RF.of_input(rank) if i == INPUT else self.report.layers[self.index[i]].rf for i in row.inputs]
 
-    def layer_steps(self, row: LayerReport) -> list[Step]:
+    def layer_lines(self, row: LayerReport) -> list[Worked]:
+        """The worked lines of a layer (rendered in a language by the renderer)."""
         assert row.bound is not None
-        return row.bound.steps()
+        return row.bound.worked_lines()
+
+    def layer_steps(self, row: LayerReport) -> list[Step]:
+        return [w.step() for w in self.layer_lines(row)]
 
 
 def find(net: Net, key: str) -> Target:
@@ -117,6 +128,8 @@ def value(net: Net, target: Target, quantity: str) -> Value:
             return field_value(totals.rf) if quantity == "rf" else jump_value(totals.rf)
         result: Value = getattr(totals, quantity)
         return tuple(result) if isinstance(result, tuple) else result
+    if quantity in OF_THE_OUTPUT and target.output is not None:
+        rows = [report.layers[target.output]]
     if quantity in SUMMED:
         return sum(int(getattr(r, quantity)) for r in rows)
     if quantity in BYTES:
@@ -131,26 +144,41 @@ def value(net: Net, target: Target, quantity: str) -> Value:
     return depth
 
 
-def steps(net: Net, target: Target, quantity: str) -> list[tuple[str, Step]]:
-    """The worked formulas behind `quantity` of `target`, each with the layer it belongs to."""
+def steps(net: Net, target: Target, quantity: str) -> list[tuple[str, Worked]]:
+    """The worked lines behind `quantity` of `target`, each with the layer it belongs to."""
     topics = STEP_TOPICS.get(quantity, ())
     if target.is_total:
-        return [(TOTAL, s) for s in total_steps(net, quantity)]
-    rows = [net.report.layers[k] for k in target.rows]
+        return [(TOTAL, w) for w in total_steps(net, quantity)]
+    keys = (target.output,) if quantity in OF_THE_OUTPUT and target.output is not None else target.rows
+    rows = [net.report.layers[k] for k in keys]
     result = []
     for row in rows:
         if len(rows) > 1 and not _contributes(net, row, quantity):
             continue
-        result += [(row.name, s) for s in net.layer_steps(row) if s.quantity in topics]
+        result += [(row.name, w) for w in net.layer_lines(row) if w.quantity in topics]
     parts = [(r.name, _count(value(net, Target(r.name, (k,), k), quantity)))
-             for k, r in zip(target.rows, rows, strict=True)] if quantity in (*SUMMED, "weights", "biases") else []
+             for k, r in zip(keys, rows, strict=True)] if quantity in (*SUMMED, "weights", "biases") else []
     parts = [(n, v) for n, v in parts if v]
     if len(parts) > 1:
-        total = _count(value(net, target, quantity))
-        text = " + ".join(num(v) for _, v in parts) if parts else "0"
-        result.append((target.key, Step(quantity, f"{quantity} = {text} = {num(total)}", total,
-                                        "the sum over " + (", ".join(n for n, _ in parts) or "no layer"))))
+        formula = Sum(*(Num(v, grouped=True) for _, v in parts))
+        result.append((target.key, Worked(quantity, quantity, formula, Msg("the sum over {names}",
+                                                                            names=", ".join(n for n, _ in parts)))))
     return result
+
+
+def contents(net: Net, target: Target) -> Msg | None:
+    """What a block holds, for the feedback: ``conv1 is a block: conv 11×11/4 + relu; conv1.conv is the
+    convolution alone`` (None for a layer or the totals)."""
+    if not target.is_block:
+        return None
+    rows = [net.report.layers[k] for k in target.rows]
+    kinds = [f"{r.type} {r.description}".strip() for r in rows]
+    shown = " + ".join(kinds[:8]) + (f" + … ({len(kinds)})" if len(kinds) > 8 else "")
+    weighted = [r for r in rows if net.layer(r).WEIGHTED]
+    if len(weighted) == 1:
+        return Msg("{block} is a block: {contents}; {layer} is the {kind} alone", block=target.key,
+                   contents=shown, layer=weighted[0].name, kind=weighted[0].type)
+    return Msg("{block} is a block: {contents}", block=target.key, contents=shown)
 
 
 def _text(v: Value) -> str:
@@ -178,7 +206,7 @@ def by_type(report: Report, quantity: str) -> dict[str, int]:
     return dict(sorted(((k, v) for k, v in sums.items() if v), key=lambda kv: -kv[1]))
 
 
-def total_steps(net: Net, quantity: str) -> list[Step]:
+def total_steps(net: Net, quantity: str) -> list[Worked]:
     """How a total comes about: per layer type for counts, the last spatial layer for the field."""
     totals = net.report.totals
     if quantity in SUMMED or quantity in ("trainable_params",):
@@ -186,21 +214,22 @@ def total_steps(net: Net, quantity: str) -> list[Step]:
         parts = by_type(net.report, base)
         total = getattr(totals, quantity)
         text = " + ".join(f"{kind} {num(v)}" for kind, v in parts.items()) or "0"
-        return [Step(quantity, f"{quantity} = {text} = {num(total)}", total, "summed by layer type")]
+        return [Worked(quantity, quantity, value=total, shown=f"{text} = {num(total)}",
+                       note=Msg("summed by layer type"))]
     if quantity in ("rf", "jump"):
         size, jump = field_value(totals.rf), jump_value(totals.rf)
-        return [Step(quantity, f"RF = {_text(size)}, jump = {_text(jump)}", size if quantity == "rf" else jump,
-                     "the field of the last layer that still has a spatial grid; the jump is the product of "
-                     "the strides, the total downsampling")]
+        return [Worked(quantity, "RF", value=size if quantity == "rf" else jump,
+                       shown=f"{_text(size)}, jump = {_text(jump)}",
+                       note=Msg("the field of the last layer that still has a spatial grid; the jump is the "
+                                "product of the strides, the total downsampling"))]
     if quantity == "depth":
-        return [Step("depth", f"depth = {totals.depth}", totals.depth,
-                     "conv and linear layers on the longest path from the input to the output")]
+        return [Worked("depth", "depth", value=totals.depth, shown=str(totals.depth),
+                       note=Msg("conv and linear layers on the longest path from the input to the output"))]
     if quantity in BYTES or quantity == "peak_activation_bytes":
         nbytes = dtype_info(net.report.dtype)[1]
         total = getattr(totals, quantity)
         source = BYTES.get(quantity)
-        formula = (f"{quantity} = {num(getattr(totals, source))}·{nbytes} = {num(total)}" if source
-                   else f"{quantity} = {num(total)}")
-        return [Step(quantity, formula, total, f"{net.report.dtype}: {nbytes} bytes per element")]
+        shown = f"{num(getattr(totals, source))}·{nbytes} = {num(total)}" if source else num(total)
+        return [Worked(quantity, quantity, value=total, shown=shown,
+                       note=Msg("{dtype}: {n} bytes per element", dtype=net.report.dtype, n=nbytes))]
     return []
-

@@ -21,11 +21,17 @@ from cnncalc.dsl.document import check_input_shape, parse_shape
 from cnncalc.dsl.expr import evaluate
 from cnncalc.dsl.loader import load_text
 from cnncalc.errors import CnnCalcError, LayerError, Location
+from cnncalc.homework import targets
+from cnncalc.homework.layout import channels_first
 from cnncalc.homework.targets import TOTAL, Net, by_type, find
+from cnncalc.homework.typed import clean
 from cnncalc.layers.base import Shape, fmt_shape
+from cnncalc.layers.steps import Value, Worked
+from cnncalc.layers.text import Msg
 from cnncalc.spec import INPUT
 
 WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SIZES = re.compile(r"^\d+(?:\s*[xX×хХ]\s*\d+)+$")
 
 
 # -- a layer on its own ----------------------------------------------------------------------------
@@ -34,15 +40,19 @@ WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def parse_arg_value(text: str) -> Any:
     """A ``key=value`` value as YAML would read it; words stay words, arithmetic is evaluated.
 
-    ``3`` -> 3, ``3,1`` or ``[3, 1]`` -> [3, 1], ``same`` -> 'same', ``false`` -> False,
-    ``2*64`` -> 128 (the safe evaluator, never Python's eval).
+    ``3`` -> 3, ``3,1`` or ``[3, 1]`` -> [3, 1], ``3x3`` (or ``3×3``, ``3х3``) -> [3, 3], ``same`` ->
+    'same', ``false`` -> False, ``2*64`` -> 128 (the safe evaluator, never Python's eval).
 
     >>> parse_arg_value("3,1"), parse_arg_value("same"), parse_arg_value("(5-1)//2"), parse_arg_value("1e-4")
     ([3, 1], 'same', 2, 0.0001)
+    >>> parse_arg_value("3x3"), parse_arg_value("1х7")
+    ([3, 3], [1, 7])
     """
     text = text.strip()
     if not text:
         raise CnnCalcError("an argument has no value; write KEY=VALUE, e.g. kernel=3")
+    if SIZES.match(text):  # a size per dimension as people write it: 3x3, 1×7
+        return [int(p) for p in re.split(r"\s*[xX×хХ]\s*", text)]
     if "," in text and not text.startswith(("[", "$")):
         text = f"[{text}]"
     return _evaluated(load_text(text, "<argument>"))
@@ -105,6 +115,42 @@ def explain(net: Net, key: str) -> list[LayerReport]:
 
 
 @dataclass(frozen=True)
+class BlockSummary:
+    """A block instance as a whole: what it holds, its output, its sums, and the lines that add them up."""
+
+    name: str
+    contents: Msg
+    layers: tuple[str, ...]
+    output_shape: Shape
+    params: int
+    macs: int
+    flops: int
+    activations: int
+    rf: Value
+    lines: tuple[tuple[str, Worked], ...]
+
+
+def block_summary(net: Net, key: str) -> BlockSummary | None:
+    """The totals of the block instance `key` (None for a layer)."""
+    target = find(net, key)
+    contents = targets.contents(net, target)
+    if contents is None:
+        return None
+
+    def total(quantity: str) -> int:
+        found = targets.value(net, target, quantity)
+        assert isinstance(found, int)
+        return found
+
+    output = targets.value(net, target, "output_shape")
+    assert isinstance(output, tuple)
+    sums = [(layer, w) for q in ("params", "macs") for layer, w in targets.steps(net, target, q) if layer == key]
+    return BlockSummary(key, contents, tuple(net.report.layers[k].name for k in target.rows),
+                        tuple(int(d) for d in output), total("params"), total("macs"), total("flops"),
+                        total("activations"), targets.value(net, target, "rf"), tuple(sums))
+
+
+@dataclass(frozen=True)
 class Share:
     """One layer's part of a total: its value, the fraction of the total, and the formula."""
 
@@ -144,10 +190,15 @@ def _top(net: Net, quantity: str, top: int) -> tuple[Share, ...]:
     return tuple(shares)
 
 
+def read_input(text: str) -> Shape:
+    """An ``--input`` shape as written (any layout): ``3x224x224``, ``224х224х3``, ``[3, 224, 224]``."""
+    return parse_shape(clean(text).replace("х", "x").replace("Х", "x"))
+
+
 def input_shapes(texts: Sequence[str], layout: str) -> list[Shape]:
     """``--input`` values as channels-first shapes; with layout 'hwc' they are read H×W×C."""
-    shapes = [parse_shape(text) for text in texts]
-    return [s if layout == "chw" or len(s) < 2 else (s[-1], *s[:-1]) for s in shapes]
+    return [channels_first(read_input(text), layout) for text in texts]
 
 
-__all__ = ["TOTAL", "Breakdown", "Share", "breakdown", "explain", "parse_layer_args", "solve_layer"]
+__all__ = ["TOTAL", "BlockSummary", "Breakdown", "Share", "block_summary", "breakdown", "explain", "input_shapes",
+           "parse_layer_args", "read_input", "solve_layer"]

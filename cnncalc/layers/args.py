@@ -8,6 +8,7 @@ an int or a tuple, until the input's rank is known: see `per_dim`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,8 @@ def number(minimum: float | None = None, maximum: float | None = None) -> Conver
     def convert(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise LayerError(f"expected a number, received {_show(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise LayerError(f"expected a finite number, received {value}; write a number such as 0.01")
         if minimum is not None and value < minimum:
             raise LayerError(f"expected a number >= {minimum}, received {value}")
         if maximum is not None and value > maximum:

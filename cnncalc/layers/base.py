@@ -132,6 +132,11 @@ class Layer:
     def validate(self) -> None:
         """Checks between arguments (e.g. the filters divisible by the groups)."""
 
+    def fan_out(self) -> tuple[Layer, ...]:
+        """The layers a network entry of this kind becomes, one per output (`split`'s parts, named
+        ``NAME.0``, ``NAME.1`` …); empty for the usual single layer."""
+        return ()
+
     def arg_values(self) -> dict[str, Any]:
         return {a.name: getattr(self, a.name) for a in self.args()}
 
@@ -282,7 +287,7 @@ class Bound:
 def _shape_line(b: Bound) -> Worked:
     if b.output == b.inputs[0]:
         return Worked("output_shape", "output", value=b.output,
-                      shown=f"input = {fmt_shape(b.output)} (the shape is unchanged)")
+                      shown=Msg("input = {shape} (the shape is unchanged)", shape=fmt_shape(b.output)))
     return Worked("output_shape", "output", value=b.output, shown=fmt_shape(b.output))
 
 

@@ -34,7 +34,7 @@ def filter_params(kernel: Sequence[int], channels: int, groups: int, filters: in
     params = Sum(weights, biases) if bias else weights
     per_filter = Mul(*(Num(k) for k in kernel), Num(seen.value))
     note = Msg("{per} = {per.shown} weights per filter{bias}, {filters}: {weights} + {biases}",
-               per=per_filter, bias=" + 1 bias" if bias else "", filters=Plural(filters, "filter", "filters"),
+               per=per_filter, bias=Msg(" + 1 bias") if bias else "", filters=Plural(filters, "filter", "filters"),
                weights=Plural(int(weights.value), "weight", "weights"),
                biases=Plural(int(biases.value), "bias", "biases"))
     if groups > 1:

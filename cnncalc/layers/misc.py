@@ -1,4 +1,4 @@
-"""Layers that compute nothing at inference: dropout and identity.
+"""Layers that compute nothing at inference: dropout, stochastic depth and identity.
 
 Both keep their input's shape, have no parameters, let the receptive field pass
 through and cost no FLOPs (a decision written down with `costs.free`).
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from cnncalc.errors import LayerError
 from cnncalc.layers import costs
 from cnncalc.layers.act import Elementwise
-from cnncalc.layers.args import number
+from cnncalc.layers.args import choice, number
 from cnncalc.layers.base import Bound, arg
 from cnncalc.layers.registry import register
 
@@ -50,6 +50,33 @@ class Dropout(Elementwise):
         return nn.Dropout(self.p)
 
 
+def drop_rate(value: Any) -> float:
+    """A drop probability p with 0 <= p <= 1 (stochastic depth may drop a whole block always)."""
+    p: float = number(0.0, 1.0)(value)
+    return p
+
+
+@register("stochastic_depth", "drop_path")
+@dataclass(frozen=True, kw_only=True)
+class StochasticDepth(Elementwise):
+    """Stochastic depth (Huang et al. 2016; torchvision.ops.StochasticDepth, timm's DropPath): the
+    identity at inference; while training, the residual branch it ends is dropped with probability p
+    for a whole sample (``row``) or the whole batch (``batch``), and scaled by 1/(1 − p) otherwise.
+
+    No FLOPs, no parameters.
+    """
+
+    p: float = arg(drop_rate, 0.0, "probability of dropping the branch while training", primary=True)
+    mode: str = arg(choice("row", "batch"), "row", "row: per sample; batch: the whole batch at once")
+
+    FLOPS = costs.free("identity at inference")
+
+    def to_torch(self, bound: Bound) -> torch.nn.Module:
+        from cnncalc.torch.modules import StochasticDepth as Module
+
+        return Module(self.p, self.mode)
+
+
 @register("identity")
 @dataclass(frozen=True, kw_only=True)
 class Identity(Elementwise):
@@ -64,4 +91,4 @@ class Identity(Elementwise):
         return nn.Identity()
 
 
-__all__ = ["Dropout", "Identity", "probability"]
+__all__ = ["Dropout", "Identity", "StochasticDepth", "drop_rate", "probability"]

@@ -55,13 +55,14 @@ class Worked:
     note: Msg | str = ""
     symbolic: bool | str = False
     value: Value | None = None
-    shown: str = ""
+    shown: Msg | str = ""
 
     def step(self, language: Language = ENGLISH) -> Step:
         note = render(self.note, language)
         if self.formula is None:
             assert self.value is not None
-            return Step(self.quantity, f"{self.label} = {self.shown or _plain(self.value)}", self.value, note)
+            shown = render(self.shown, language) or _plain(self.value)
+            return Step(self.quantity, f"{self.label} = {shown}", self.value, note)
         f = self.formula
         parts = [self.label]
         symbol = f.symbol() if self.symbolic is True else self.symbolic or ""

@@ -54,6 +54,18 @@ class Plural:
         return f"{num(self.count)} {language.ngettext(self.one, self.many, self.count)}"
 
 
+@dataclass(frozen=True)
+class Noun:
+    """A noun in the form its count asks for, without the count: ``row`` / ``rows`` (Russian has three)."""
+
+    count: int
+    one: str
+    many: str
+
+    def render(self, language: Language = ENGLISH) -> str:
+        return language.ngettext(self.one, self.many, self.count)
+
+
 @dataclass(frozen=True, init=False)
 class Msg:
     """An English message id with ``{name}`` placeholders and their values (numbers, formulas,
@@ -75,7 +87,7 @@ class Msg:
 
 
 def _shown(value: Any, language: Language) -> Any:
-    if isinstance(value, Msg | Plural):
+    if isinstance(value, Msg | Plural | Noun):
         return value.render(language)
     if isinstance(value, Formula):
         return value  # formats as its text; ``{f.shown}`` gives its value
@@ -96,4 +108,4 @@ def render(item: Msg | str, language: Language = ENGLISH) -> str:
     return item if isinstance(item, str) else item.render(language)
 
 
-__all__ = ["ENGLISH", "Language", "Msg", "Plural", "joined", "render"]
+__all__ = ["ENGLISH", "Language", "Msg", "Noun", "Plural", "joined", "render"]

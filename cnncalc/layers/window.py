@@ -20,9 +20,14 @@ from cnncalc.layers.args import IntOrTuple, Padding, pad_pairs, per_dim
 from cnncalc.layers.base import Bound, Layer, Shape, fmt_shape, spatial_rank
 from cnncalc.layers.formula import Ceil, Div, Floor, Formula, Mul, Num, Sub, Sum
 from cnncalc.layers.steps import AXES, Worked, axis_groups
-from cnncalc.layers.text import Msg, joined
+from cnncalc.layers.text import Msg, Noun, joined
 
-UNITS = {"L": ("element", "elements"), "D": ("slice", "slices"), "H": ("row", "rows"), "W": ("column", "columns")}
+UNITS = {"L": lambda n: Noun(n, "element", "elements"), "D": lambda n: Noun(n, "slice", "slices"),
+         "H": lambda n: Noun(n, "row", "rows"), "W": lambda n: Noun(n, "column", "columns")}
+# what the worked answer calls the kernel (``NOUN``), as messages to translate
+NOUNS = {"filter": Msg("filter"), "window": Msg("window")}
+# ``the last row``, ``the last row and column``, ``the last slice, row and column`` (one to three axes)
+LISTS = (Msg("{a}"), Msg("{a} and {b}"), Msg("{a}, {b} and {c}"))
 
 
 @dataclass(frozen=True)
@@ -161,9 +166,11 @@ class Window(Layer):
         """Why the size was rounded: the window does not tile the padded input."""
         lo, hi = g.pads[a]
         s = g.stride[a]
-        padded = f" padded by {lo}" if lo == hi and lo else f" padded by {lo} and {hi}" if lo or hi else ""
+        padded = (Msg(" padded by {lo}", lo=lo) if lo == hi and lo else Msg(" padded by {lo} and {hi}", lo=lo, hi=hi)
+                  if lo or hi else "")
         where = Msg("{f} = {f.shown}: the {kernel} {noun} does not tile a {input} input{padded} with stride {s}; ",
-                    f=exact, kernel=dims(g.kernel), noun=self.NOUN, input=dims(spatial), padded=padded, s=s)
+                    f=exact, kernel=dims(g.kernel), noun=NOUNS.get(self.NOUN, self.NOUN), input=dims(spatial),
+                    padded=padded, s=s)
         if self.rounds_up():
             rounded = Ceil(exact).value
             tail = Msg("PyTorch rounds this up to {rounded} (ceil_mode): the last window hangs over the edge",
@@ -173,8 +180,10 @@ class Window(Layer):
                            size=size.value)
         else:
             count = (spatial[a] + lo + hi - shapes.effective_kernel(g.kernel[a], g.dilation[a])) % s
-            units = " and ".join(UNITS[x][0 if count == 1 else 1] for x in names)
-            ignored = f"the last {units}" if count == 1 else f"the last {count} {units}"
+            words = {"abc"[k]: UNITS[x](count) for k, x in enumerate(names)}
+            units = Msg(LISTS[len(names) - 1].text, **words)
+            ignored = Msg("the last {units}", units=units) if count == 1 else \
+                Msg("the last {count} {units}", count=count, units=units)
             tail = Msg("PyTorch floors this to {size} and ignores {ignored}", size=size.value, ignored=ignored)
         return Msg("{where}{tail}", where=where, tail=tail)
 
@@ -182,7 +191,7 @@ class Window(Layer):
         """The table's remark when a window does not tile its input."""
         if fits:
             return ()
-        how = "rounded up (ceil_mode)" if self.rounds_up() else "floored, the last row/column is ignored"
+        how = Msg("rounded up (ceil_mode)") if self.rounds_up() else Msg("floored, the last row/column is ignored")
         return (Msg("{window} does not tile the {input} input evenly: output size {how}", window=g.describe(),
                     input=fmt_shape(shape[1:]), how=how),)
 

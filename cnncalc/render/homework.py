@@ -1,24 +1,23 @@
-"""Rendering of worked formulas: `layer`, `explain`, `check` and `quiz` output. Never computes.
+"""Rendering of worked formulas: `layer` and `explain` (a layer, a block, a network's totals). Never computes.
 
 Tables and worked steps for the terminal (rich, imported inside the printers) and
 the JSON forms (shapes channels first, as in the output contract; ``--layout
-hwc`` changes only what the tables show).
+hwc`` changes only what the tables show). Every sentence is a message rendered in
+the command's `Language`; formulas and numbers are the same in every language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import LayerReport
-from cnncalc.homework.answers import in_layout
-from cnncalc.homework.check import CheckReport, Result
-from cnncalc.homework.worked import Breakdown
+from cnncalc.homework.layout import axes, in_layout
+from cnncalc.homework.worked import BlockSummary, Breakdown
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import field_value, jump_value
-from cnncalc.layers.steps import Step, Value
-from cnncalc.layers.text import Plural, render
+from cnncalc.layers.steps import Step, Value, Worked
+from cnncalc.layers.text import ENGLISH, Language, Msg, Noun, Plural, render
 from cnncalc.render.tables import human, to_json
 
 if TYPE_CHECKING:
@@ -26,15 +25,8 @@ if TYPE_CHECKING:
 
 TOPICS = {"output_shape": ("output_shape",), "params": ("params",), "buffers": ("buffers",), "macs": ("macs",),
           "flops": ("flops", "other_flops"), "rf": ("rf", "jump")}  # "start" is in the JSON only
-SECTIONS = (("output_shape", "output shape"), ("params", "params"), ("buffers", "buffers"), ("macs", "MACs"),
-            ("flops", "FLOPs"), ("rf", "receptive field"))
-AXES = {2: "C×L", 3: "C×H×W", 4: "C×D×H×W"}
-
-
-def layout_name(rank: int, layout: str) -> str:
-    """``C×H×W`` or, with 'hwc', ``H×W×C`` (and the 1-D and 3-D forms)."""
-    name = AXES.get(rank, "")
-    return name if layout == "chw" or not name else name[2:] + "×C"
+SECTIONS = (("output_shape", Msg("output shape")), ("params", Msg("params")), ("buffers", Msg("buffers")),
+            ("macs", Msg("MACs")), ("flops", Msg("FLOPs")), ("rf", Msg("receptive field")))
 
 
 def _json_value(value: Value) -> Any:
@@ -46,15 +38,21 @@ def shape_text(shape: Sequence[int], layout: str = "chw") -> str:
     return fmt_shape(in_layout(tuple(shape), layout))
 
 
+def warns(w: Worked | Step) -> bool:
+    """Whether a line's remark is a warning (a window that does not tile), read from its English text."""
+    note = w.note if isinstance(w, Step) else render(w.note)
+    return "does not tile" in note
+
+
 # -- one layer ----------------------------------------------------------------------------------------
 
 
-def _steps(s: LayerReport) -> list[Step]:
+def _lines(s: LayerReport) -> list[Worked]:
     assert s.bound is not None
-    return s.bound.steps()
+    return s.bound.worked_lines()
 
 
-def solved_dict(s: LayerReport) -> dict[str, Any]:
+def solved_dict(s: LayerReport, language: Language = ENGLISH) -> dict[str, Any]:
     """The JSON of `cnncalc layer` (and of each layer of `cnncalc explain`)."""
     return {
         "name": s.name, "type": s.type, "args": s.description, "input_shape": list(s.input_shapes[0]),
@@ -62,26 +60,38 @@ def solved_dict(s: LayerReport) -> dict[str, Any]:
         "params": s.params, "weights": s.weights, "biases": s.biases, "buffers": s.buffers, "macs": s.macs,
         "flops": s.flops, "rf": {**s.rf.as_dict(), "size_value": _json_value(field_value(s.rf)),
                                  "jump_value": _json_value(jump_value(s.rf))},
-        "fits": s.fits, "notes": [render(n) for n in s.notes], "steps": [step.as_dict() for step in _steps(s)],
+        "fits": s.fits, "notes": [render(n, language) for n in s.notes],
+        "steps": [w.step(language).as_dict() for w in _lines(s)],
     }
 
 
-def solved_text(solved: Sequence[LayerReport]) -> str:
-    data: Any = solved_dict(solved[0]) if len(solved) == 1 else {"layers": [solved_dict(s) for s in solved]}
+def block_dict(b: BlockSummary, language: Language = ENGLISH) -> dict[str, Any]:
+    return {"name": b.name, "contents": render(b.contents, language), "layers": list(b.layers),
+            "output_shape": list(b.output_shape), "params": b.params, "macs": b.macs, "flops": b.flops,
+            "activations": b.activations, "rf": _json_value(b.rf),
+            "steps": [{"layer": layer, **w.step(language).as_dict()} for layer, w in b.lines]}
+
+
+def solved_text(solved: Sequence[LayerReport], language: Language = ENGLISH, block: BlockSummary | None = None) -> str:
+    data: Any = (solved_dict(solved[0], language) if len(solved) == 1
+                 else {"layers": [solved_dict(s, language) for s in solved]})
+    if block is not None:
+        data["block"] = block_dict(block, language)
     return to_json(data)
 
 
-def _headline(s: LayerReport, section: str, layout: str) -> str:
+def _headline(s: LayerReport, section: str, layout: str, language: Language) -> str:
     if section == "output_shape":
         return shape_text(s.output_shape, layout)
     if section == "params":
-        weights, biases = Plural(s.weights, "weight", "weights"), Plural(s.biases, "bias", "biases")
-        split = f" ({weights.render()} + {biases.render()})" if s.biases else ""
-        return f"{s.params:,}{split}"
+        split = Msg(" ({w} + {b})", w=Plural(s.weights, "weight", "weights"), b=Plural(s.biases, "bias", "biases"))
+        return f"{s.params:,}" + (split.render(language) if s.biases else "")
     if section == "rf":
         size, jump = field_value(s.rf), jump_value(s.rf)
-        unit = "pixel" if size == 1 else "pixels"
-        return "the whole input" if s.rf.whole else f"{_plain(size)} {unit}, jump {_plain(jump)}"
+        if s.rf.whole:
+            return Msg("the whole input").render(language)
+        pixels = Noun(size if isinstance(size, int) else 2, "pixel", "pixels")
+        return Msg("{size} {pixels}, jump {jump}", size=_plain(size), pixels=pixels, jump=_plain(jump)).render(language)
     amount: int = getattr(s, section)
     return f"{amount:,}" + (f" ({human(amount)})" if amount >= 10_000 else "")
 
@@ -90,36 +100,54 @@ def _plain(value: Value) -> str:
     return "×".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
-def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = "chw") -> None:
-    """Each layer: a headline, then every quantity with its formulas and remarks."""
+def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = "chw",
+                 language: Language = ENGLISH, block: BlockSummary | None = None) -> None:
+    """Each layer: a headline, then every quantity with its formulas and remarks; then a block's totals."""
     for k, s in enumerate(solved):
         if k:
             console.print()
         ins = ", ".join(shape_text(i, layout) for i in s.input_shapes)
         what = f"{s.type} {s.description}".strip()
         name = f"{s.name}: " if s.name != s.type else ""
-        steps_of = _steps(s)
-        console.print(f"[bold]{name}{what}[/] on {ins} → {shape_text(s.output_shape, layout)}"
-                      + (f" ({layout_name(len(s.output_shape), layout)})" if len(s.output_shape) > 1 else ""),
-                      highlight=False)
+        lines = _lines(s)
+        names = f" ({axes(len(s.output_shape), layout)})" if len(s.output_shape) > 1 else ""
+        on = Msg("on {ins} → {out}", ins=ins, out=shape_text(s.output_shape, layout)).render(language)
+        console.print(f"[bold]{name}{what}[/] {on}{names}", highlight=False)
         for section, title in SECTIONS:
-            steps = [st for st in steps_of if st.quantity in TOPICS[section]]
-            if section == "buffers" and not steps:
+            chosen = [w for w in lines if w.quantity in TOPICS[section]]
+            if section == "buffers" and not chosen:
                 continue
-            console.print(f"  [bold]{title}[/]: {_headline(s, section, layout)}", highlight=False)
-            _print_steps(console, steps, "    ")
-        explained = " ".join(st.note for st in steps_of)
-        for note in map(render, s.notes):
-            if not ("tile" in note and "tile" in explained):  # the worked step already says it, in full
-                console.print(f"  [yellow]⚠[/] {note}", highlight=False)
+            console.print(f"  [bold]{title.render(language)}[/]: {_headline(s, section, layout, language)}",
+                          highlight=False)
+            print_lines(console, chosen, "    ", language)
+        explained = any(warns(w) for w in lines)
+        for note in s.notes:
+            if not (explained and "tile" in render(note)):  # the worked line already says it, in full
+                console.print(f"  [yellow]⚠[/] {render(note, language)}", highlight=False)
+    if block is not None:
+        print_block(console, block, layout, language)
 
 
-def _print_steps(console: Console, steps: Sequence[Step], indent: str, names: Sequence[str] = ()) -> None:
-    for k, step in enumerate(steps):
+def print_block(console: Console, b: BlockSummary, layout: str, language: Language) -> None:
+    """A block instance's totals: what it holds, its output, and its sums with their terms."""
+    console.print()
+    console.print(f"[bold]{b.contents.render(language)}[/]", highlight=False)
+    rf = _plain(b.rf) if not isinstance(b.rf, str) else b.rf
+    console.print(Msg("  output {shape}, params {params}, MACs {macs}, FLOPs {flops}, receptive field {rf}",
+                      shape=shape_text(b.output_shape, layout), params=f"{b.params:,}", macs=f"{b.macs:,}",
+                      flops=f"{b.flops:,}", rf=rf).render(language), highlight=False)
+    print_lines(console, [w for _, w in b.lines], "    ", language)
+
+
+def print_lines(console: Console, lines: Sequence[Worked], indent: str, language: Language = ENGLISH,
+                names: Sequence[str] = ()) -> None:
+    """Worked lines, each formula with its remark (⚠ for a window that does not tile)."""
+    for k, line in enumerate(lines):
+        step = line.step(language)
         prefix = f"{names[k]}: " if names and names[k] else ""
         console.print(f"{indent}{prefix}{step.formula}", highlight=False)
         if step.note:
-            mark = "[yellow]⚠[/]" if "does not tile" in step.note else "[dim]↳[/]"
+            mark = "[yellow]⚠[/]" if warns(line) else "[dim]↳[/]"
             console.print(f"{indent}  {mark} [dim]{step.note}[/]", highlight=False)
 
 
@@ -139,69 +167,28 @@ def breakdown_dict(b: Breakdown) -> dict[str, Any]:
             "top_params": shares(b.top_params), "top_macs": shares(b.top_macs)}
 
 
-def print_breakdown(console: Console, b: Breakdown) -> None:
+def print_breakdown(console: Console, b: Breakdown, layout: str = "chw", language: Language = ENGLISH) -> None:
     from rich.table import Table
 
     report = b.net.report
-    console.print(f"[bold]{report.title}[/] on {shape_text(report.input_shape)}: {report.totals.params:,} params "
-                  f"({human(report.totals.params)}), {report.totals.macs:,} MACs ({human(report.totals.macs)})",
-                  highlight=False)
-    for label, by_type, total in (("params", b.params_by_type, report.totals.params),
-                                  ("MACs", b.macs_by_type, report.totals.macs)):
+    t = report.totals
+    console.print(f"[bold]{report.title}[/] " + Msg("on {shape}: {params} params ({hp}), {macs} MACs ({hm})",
+                                                      shape=shape_text(report.input_shape, layout),
+                                                      params=f"{t.params:,}", hp=human(t.params), macs=f"{t.macs:,}",
+                                                      hm=human(t.macs)).render(language), highlight=False)
+    for label, by_type, total in ((Msg("params by layer type: {parts}"), b.params_by_type, t.params),
+                                  (Msg("MACs by layer type: {parts}"), b.macs_by_type, t.macs)):
         parts = ", ".join(f"{kind} {human(v)} ({100 * v / (total or 1):.1f}%)" for kind, v in by_type.items())
-        console.print(f"  {label} by layer type: {parts or 'none'}", highlight=False)
-    for label, items in (("params", b.top_params), ("MACs", b.top_macs)):
-        table = Table(title=f"largest layers by {label}", title_justify="left")
-        for col in ("layer", "type", label, "share", "formula"):
-            table.add_column(col, justify="right" if col in (label, "share") else "left")
+        console.print("  " + Msg(label.text, parts=parts or Msg("none")).render(language), highlight=False)
+    for title, label, items in ((Msg("largest layers by params"), Msg("params"), b.top_params),
+                                (Msg("largest layers by MACs"), Msg("MACs"), b.top_macs)):
+        table = Table(title=title.render(language), title_justify="left")
+        for col in (Msg("layer"), Msg("type"), label, Msg("share"), Msg("formula")):
+            table.add_column(col.render(language), justify="right" if col in (label, Msg("share")) else "left")
         for s in items:
             table.add_row(s.name, s.kind, human(s.value), f"{100 * s.share:.1f}%", s.formula)
         console.print(table)
 
 
-# -- check ------------------------------------------------------------------------------------------
-
-
-def result_dict(r: Result) -> dict[str, Any]:
-    return {"problem": r.problem, "network": r.network, "key": r.key, "given": r.given,
-            "expected": _json_value(r.expected), "correct": r.correct, "mistake": r.mistake,
-            "location": str(r.location),
-            "steps": [{"layer": layer, **step.as_dict()} for layer, step in r.steps]}
-
-
-def check_dict(report: CheckReport) -> dict[str, Any]:
-    networks = list(dict.fromkeys(p.network for p in report.problems))
-    return {"file": report.file, "title": report.title, "network": networks[0] if len(networks) == 1 else networks,
-            "results": [result_dict(r) for r in report.results], "right": report.right, "wrong": report.wrong,
-            "filled": report.filled}
-
-
-def print_check(console: Console, report: CheckReport, filled_to: Path | None = None) -> None:
-    from rich.table import Table
-
-    several = len(report.problems) > 1
-    console.print(f"[bold]{report.title or Path(report.file).name}[/]", highlight=False)
-    table = Table()
-    for col in (("#",) if several else ()) + ("key", "given", "correct", ""):
-        table.add_column(col, justify="right" if col in ("given", "correct") else "left")
-    for r in report.results:
-        mark = "[green]✓[/]" if r.correct else "[red]✗[/]" if r.correct is False else "[cyan]filled[/]"
-        table.add_row(*((str(r.problem),) if several else ()), r.key, r.given, r.expected_text, mark)
-    console.print(table)
-    for r in report.results:
-        if r.correct is not False:
-            continue
-        where = f"#{r.problem} " if several else ""
-        console.print(f"[red]✗[/] [bold]{where}{r.key}[/]: {r.given} given, {r.expected_text} is right"
-                      + (f" — [yellow]{r.mistake}[/]" if r.mistake else ""), highlight=False)
-        layers = {layer for layer, _ in r.steps}
-        named = len(layers) > 1 or layers - {r.key.rpartition(".")[0] or next(iter(layers), "")}
-        _print_steps(console, [s for _, s in r.steps], "    ", [layer if named else "" for layer, _ in r.steps])
-    summary = f"{report.right} right, {report.wrong} wrong"
-    if report.filled:
-        summary += f", {report.filled} filled in" + (f" (written to {filled_to})" if filled_to else "")
-    console.print(summary, style="bold green" if not report.wrong else "bold red")
-
-
-def quiz_written(console: Console, paths: Sequence[Path], questions: int) -> None:
-    console.print(f"{questions} questions: " + ", ".join(str(p) for p in paths), highlight=False)
+__all__ = ["block_dict", "breakdown_dict", "print_block", "print_breakdown", "print_lines", "print_solved",
+           "shape_text", "solved_dict", "solved_text", "warns"]

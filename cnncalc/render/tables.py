@@ -1,15 +1,12 @@
-"""Formatting of results: rich tables, JSON, CSV and Markdown. Never computes.
+"""Formatting of `shapes` and `compare`: tables, JSON, CSV and Markdown. Never computes.
 
 The JSON form is the contract of DESIGN.md ("Output contract"): keys are added,
-never renamed or dropped. rich is imported only by the table renderers, so
-``--format json`` stays fast.
+never renamed or dropped. Tables are drawn by `fasttable` (rich only on a
+terminal); `list` is in `catalogue`, the formats and number styles in `formats`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +14,9 @@ from cnncalc.analysis import LayerReport, Report, Totals
 from cnncalc.analysis.compare import ComparisonRow
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import RF
-from cnncalc.layers.text import render
+from cnncalc.layers.text import ENGLISH, Language, render
+from cnncalc.render.fasttable import Column, Grid, Line, emit
+from cnncalc.render.formats import human, human_bytes, to_csv, to_json, to_markdown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -64,46 +63,6 @@ def comparison_dict(rows: Sequence[ComparisonRow]) -> dict[str, Any]:
         for r in rows]}
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=1, ensure_ascii=False)
-
-
-def to_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def to_markdown(header: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[bool]) -> str:
-    def cell(v: Any) -> str:
-        return str(v).replace("|", "\\|")
-
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---:" if r else "---" for r in right) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-# -- numbers as people read them -----------------------------------------------------------
-
-
-def human(n: float, unit: str = "") -> str:
-    """1234567 -> '1.23 M'; exact below a thousand."""
-    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
-        if abs(n) >= scale:
-            return f"{n / scale:.2f} {prefix}{unit}"
-    return f"{n:g} {unit}".rstrip()
-
-
-def human_bytes(n: int) -> str:
-    for scale, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if n >= scale:
-            return f"{n / scale:.2f} {unit}"
-    return f"{n} B"
-
-
 def rf_text(rf: RF) -> str:
     if rf.whole:
         return "global"
@@ -114,12 +73,10 @@ def rf_text(rf: RF) -> str:
     return f"{size} / {jump}"
 
 
-def ratio_text(ratio: float) -> str:
-    if ratio == 1:
-        return "1×"
-    if ratio < 1:
-        return f"{1 / ratio:.1f}× fewer" if ratio > 0 else "—"
-    return f"{ratio:.1f}× more"
+def ratio_text(ratio: float, language: Language = ENGLISH) -> str:
+    from cnncalc.render import summary
+
+    return summary.ratio_text(ratio, language)
 
 
 # -- shapes ----------------------------------------------------------------------------------
@@ -127,27 +84,18 @@ def ratio_text(ratio: float) -> str:
 LAYER_HEADER = ("layer", "type", "output", "params", "MACs", "RF / jump", "note")
 
 
-def layer_cells(row: LayerReport) -> list[str]:
+def layer_cells(row: LayerReport, layout: str = "chw") -> list[str]:
     note = "⚠" if not row.fits else "*" if row.notes else ""
+    shape = row.output_shape if layout == "chw" or len(row.output_shape) < 2 else (*row.output_shape[1:],
+                                                                                   row.output_shape[0])
     return [row.name, row.type if not row.description else f"{row.type} {row.description}",
-            fmt_shape(row.output_shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
+            fmt_shape(shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
 
 
-def totals_lines(report: Report) -> list[tuple[str, str]]:
-    t = report.totals
-    per = f" (batch {report.batch})" if report.batch != 1 else ""
-    return [
-        ("params", f"{t.params:,} ({human(t.params)}), trainable {t.trainable_params:,}; buffers {t.buffers:,}"),
-        ("MACs" + per, f"{t.macs:,} ({human(t.macs)})"),
-        ("FLOPs" + per, f"{t.flops:,} ({human(t.flops)}; 2·MACs + other ops, README conventions)"),
-        ("activations" + per, f"{t.activations:,} elements"),
-        (f"memory ({report.dtype})", f"params {human_bytes(t.param_bytes)}, activations "
-                                     f"{human_bytes(t.activation_bytes)}, peak activations "
-                                     f"{human_bytes(t.peak_activation_bytes)}"),
-        ("depth", f"{t.depth} (conv/linear layers on the longest path)"),
-        ("output", fmt_shape(t.output_shape)),
-        ("receptive field", rf_text(t.rf) + " (size / jump, input pixels)"),
-    ]
+def totals_lines(report: Report, language: Language = ENGLISH, layout: str = "chw") -> list[tuple[str, str]]:
+    from cnncalc.render import summary  # the summary's sentences, in the language asked
+
+    return summary.totals_lines(report, rf_text(report.totals.rf), language, layout)
 
 
 def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
@@ -169,25 +117,29 @@ def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
     return md + "\n" + "\n".join(f"- **{k}**: {v}" for k, v in totals_lines(report)) + "\n"
 
 
-def print_shapes(console: Console, report: Report, rows: Sequence[LayerReport]) -> None:
-    from rich.table import Table
+def shapes_grids(report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
+                 layout: str = "chw") -> list[Grid | Line]:
+    """The `shapes` table, its notes and the totals, ready for `emit`."""
+    from cnncalc.render import summary
 
-    title = report.name if report.title == report.name else f"{report.title} — {report.name}"
-    table = Table(title=f"{title}, input {fmt_shape(report.input_shape)}", title_justify="left")
-    for col, right in zip(LAYER_HEADER, (False, False, False, True, True, False, False), strict=True):
-        table.add_column(col, justify="right" if right else "left", no_wrap=col in ("layer", "output"))
-    for row in rows:
-        table.add_row(*layer_cells(row))
-    console.print(table)
-    notes = [f"{r.name}: {render(n)}" for r in rows for n in r.notes]
-    for n in notes:
-        console.print(f"[yellow]⚠[/] {n}" if "tile" in n else f"* {n}", highlight=False)
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    for k, v in totals_lines(report):
-        grid.add_row(k, v)
-    console.print(grid)
+    table = Grid([Column(col, right=right, no_wrap=col in ("layer", "output"))
+                  for col, right in zip(LAYER_HEADER, (False, False, False, True, True, False, False), strict=True)],
+                 title=summary.shapes_title(report, language, layout))
+    table.rows = [layer_cells(row, layout) for row in rows]
+    items: list[Grid | Line] = [table]
+    for r in rows:
+        for n in r.notes:
+            shown = f"{r.name}: {render(n, language)}"
+            items.append([("⚠", "yellow"), (f" {shown}", None)] if "tile" in render(n) else [(f"* {shown}", None)])
+    totals = Grid([Column("", bold=True), Column("")], box="none", pad=2)
+    totals.rows = [list(kv) for kv in totals_lines(report, language, layout)]
+    return [*items, totals]
+
+
+def print_shapes(console: Console | None, report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
+                 layout: str = "chw") -> None:
+    """The `shapes` table (console None: plain text on stdout, see `fasttable.plain_output`)."""
+    emit(console, shapes_grids(report, rows, language, layout))
 
 
 # -- compare ---------------------------------------------------------------------------------
@@ -196,12 +148,12 @@ COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", 
                   "params ratio", "MACs ratio")
 
 
-def comparison_cells(r: ComparisonRow, exact: bool) -> list[str]:
+def comparison_cells(r: ComparisonRow, exact: bool, language: Language = ENGLISH) -> list[str]:
     t = r.report.totals
     num = (lambda n: f"{n:,}") if exact else human
     return [r.report.name, fmt_shape(r.report.input_shape), num(t.params), num(t.macs), num(t.flops),
             num(t.activations), f"{t.param_bytes / 1e6:.2f}", str(t.depth), rf_text(t.rf),
-            ratio_text(r.params_ratio), ratio_text(r.macs_ratio)]
+            ratio_text(r.params_ratio, language), ratio_text(r.macs_ratio, language)]
 
 
 def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
@@ -213,66 +165,21 @@ def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
     return to_markdown(COMPARE_HEADER, cells, [False, False, *[True] * 6, False, True, True])
 
 
-def print_comparison(console: Console, rows: Sequence[ComparisonRow]) -> None:
-    from rich import box
-    from rich.table import Table
+def print_comparison(console: Console | None, rows: Sequence[ComparisonRow], language: Language = ENGLISH,
+                     layout: str = "chw") -> None:
+    from cnncalc.render import summary
 
-    inputs = {r.report.input_shape for r in rows}
-    same_input = len(inputs) == 1
-    title = f"{len(rows)} networks, ratios to {rows[0].report.name}"
-    if same_input:
-        title += f", input {fmt_shape(rows[0].report.input_shape)}"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    for col in COMPARE_HEADER:
-        if col == "input" and same_input:
-            continue
-        table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right", no_wrap=True)
+    inputs = [r.report.input_shape for r in rows]
+    same_input = len(set(inputs)) == 1
+    title = summary.compare_title(len(rows), rows[0].report.name, inputs, language, layout)
+    columns = [Column(col, right=col not in ("network", "input", "RF"), no_wrap=True)
+               for col in COMPARE_HEADER if not (col == "input" and same_input)]
+    table = Grid(columns, title=title, box="simple_head")
     for r in rows:
-        cells = comparison_cells(r, exact=False)
-        table.add_row(*(cells[:1] + cells[2:] if same_input else cells))
-    console.print(table)
+        cells = comparison_cells(r, exact=False, language=language)
+        table.rows.append(cells[:1] + cells[2:] if same_input else cells)
+    emit(console, [table])
 
 
-# -- list ------------------------------------------------------------------------------------
-
-LIST_HEADER = ("family", "name", "title", "input", "params", "MACs", "depth", "source")
-
-
-def catalogue_cells(report: Report, exact: bool) -> list[str]:
-    t = report.totals
-    num = (lambda n: f"{n:,}") if exact else human
-    return [report.family or "Other", report.name, report.title, fmt_shape(report.input_shape),
-            num(t.params), num(t.macs), str(t.depth), report.source]
-
-
-def catalogue_text(reports: Sequence[Report], fmt: str) -> str:
-    if fmt == "json":
-        return to_json({"networks": [
-            {"name": r.name, "title": r.title, "family": r.family, "source": r.source,
-             "input_shape": list(r.input_shape), "params": r.totals.params, "macs": r.totals.macs,
-             "flops": r.totals.flops, "depth": r.totals.depth} for r in reports]})
-    cells = [catalogue_cells(r, exact=True) for r in reports]
-    if fmt == "csv":
-        return to_csv(LIST_HEADER, cells)
-    return to_markdown(LIST_HEADER, cells, [False, False, False, False, True, True, True, False])
-
-
-def print_catalogue(console: Console, reports: Sequence[Report]) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"The zoo: {len(reports)} networks", title_justify="left")
-    for col in LIST_HEADER:
-        table.add_column(col, justify="right" if col in ("params", "MACs", "depth") else "left",
-                         no_wrap=True, overflow="ellipsis", max_width={"source": 26, "title": 24}.get(col),
-                         min_width={"params": 8, "MACs": 8, "input": 9, "depth": 5}.get(col))
-    family = None
-    for r in reports:
-        cells = catalogue_cells(r, exact=False)
-        if cells[0] == family:
-            cells[0] = ""
-        else:
-            family = cells[0]
-            if table.row_count:
-                table.add_section()
-        table.add_row(*cells)
-    console.print(table)
+__all__ = ["comparison_text", "human", "human_bytes", "layer_cells", "print_comparison", "print_shapes",
+           "report_dict", "shapes_text", "to_csv", "to_json", "to_markdown"]

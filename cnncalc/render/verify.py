@@ -42,7 +42,9 @@ def verify_dict(result: VerifyResult) -> dict[str, Any]:
         ],
         "against": None if result.against is None else {
             "model": result.against,
-            "checks": [{"what": t.what, **cell_dict(t.cell), "note": t.note} for t in result.against_checks],
+            "checks": [{"what": t.what, **cell_dict(t.cell), "ok": t.ok, "note": t.note}
+                       for t in result.against_checks],
+            "error": result.against_error,
         },
         "mismatches": result.mismatches(),
     }
@@ -118,5 +120,5 @@ def print_verify(console: Console, result: VerifyResult) -> None:
         console.print(f"[red]{len(bad)} mismatch{'es' if len(bad) != 1 else ''}:[/]")
         for line in bad:
             console.print(f"  {BAD} {line}", highlight=False)
-    else:
+    elif result.against_error is None:  # otherwise the one-line error follows on stderr
         console.print(f"{OK} every number agrees", highlight=False)

@@ -1,186 +1,179 @@
-"""`cnncalc export --to torch`: a network as a readable, standalone PyTorch source file.
+"""`cnncalc export --to torch`: a network as the PyTorch file a person would have written.
 
-One ``nn.Module`` class: the layers are attributes set in ``__init__`` (in the
-network's order, a comment line where a block instance begins) and ``forward``
-is written out as straight-line code, reusing ``x`` along chains and naming the
-tensors that are read more than once; merges are written as expressions
-(``a + b``, ``torch.cat([a, b], dim=1)``: a module's ``code(args)``). The file
-imports only torch; the few modules torch lacks (min pooling, spatial pyramid
-pooling ...) are copied into it from `cnncalc.backends.modules`.
+One ``nn.Module`` class per block definition, named after the block
+(``Bottleneck``), its arguments as constructor parameters; repeats as loops in an
+``nn.Sequential``; the network's vars as keyword arguments of the top class
+(``Resnet50(num_classes=1000)``), so that ``--set`` and the constructor agree.
+Submodules are named as in the YAML, so the state_dict is `build_module`'s: weights
+move both ways. Each forward frees intermediates after their last use and adds in
+place where the left operand is dead. A network that mirrors a torchvision model
+also gets ``load_torchvision_state_dict(model, state_dict)``. The file imports only
+torch; the few modules torch lacks are copied into it from `cnncalc.torch.modules`.
 
-Each layer is built by its own `to_torch` and written back as the constructor
-call that rebuilds it: the constructor's parameters are read from the module's
-attributes of the same name, and those equal to their defaults are left out.
+How classes are written: `program`. Nothing from the network file becomes code
+except through `codegen` (identifiers, escaped literals and docstrings).
 """
 
 from __future__ import annotations
 
-import inspect
-import keyword
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-from torch import nn
-
-from cnncalc.analysis import analyze_graph
-from cnncalc.errors import CnnCalcError
+from cnncalc import layers
+from cnncalc.analysis import Report, analyze_graph
 from cnncalc.graph import Graph
 from cnncalc.layers.base import fmt_shape
-from cnncalc.spec import INPUT
-from cnncalc.torch import modules as custom
+from cnncalc.torch import flat, pretrained, record
+from cnncalc.torch.classes import Unwritable
+from cnncalc.torch.codegen import class_name, docstring, wrap
+from cnncalc.torch.ctor import constructor, custom_sources
 from cnncalc.torch.lower import lower
+from cnncalc.torch.program import Context, Written, write
+from cnncalc.torch.scopes import scopes
 
-_RESERVED = frozenset({"self", "x", "torch", "nn", "super", "input", *dir(nn.Module())})
-_EMPTY = inspect.Parameter.empty
+
+def export_source(source: str | Path, *, input_shape: Sequence[int] | None = None,
+                  overrides: Mapping[str, Any] | None = None, text: str | None = None) -> str:
+    """The PyTorch file of a zoo name or YAML file (or of YAML `text`, `source` naming it)."""
+    graph, recording = record.load(source, input_shape=input_shape, overrides=overrides, text=text)
+    return export_recorded(graph, recording)
 
 
-def export_torch(graph: Graph) -> str:
-    """The PyTorch source of `graph` (see the module docstring)."""
+def export_recorded(graph: Graph, recording: record.Recording) -> str:
     report = analyze_graph(graph)
     built = lower(graph, report, device="meta", inplace=True)
+    try:
+        classes, top = _classes(graph, recording, built)
+    except Unwritable:
+        classes, top = flat.classes(graph, built)
+    return _file(graph, report, classes, top)
+
+
+def _classes(graph: Graph, recording: record.Recording, built: Any) -> tuple[list[Written], Written]:
+    doc = recording.document
+    found = scopes(graph, recording)
+    ctx = Context(built, {}, dict(doc.vars), {k: v for k, v in doc.defaults.items()})
+    ctx.defaults = {t: doc.defaults.get(layers.canonical(t) or t) for t in _types(recording)}
+    ctx.block_args = {name: list(b.args) for name, b in doc.blocks.items()}
+    taken = {class_name(graph.spec.name)}
+    written: list[Written] = []
+    for block in _bottom_up(recording):
+        instances = found.get(block, [])
+        if not instances:
+            continue
+        definition = doc.blocks[block]
+        params = list(definition.args.items())
+        name = class_name(block, taken)
+        try:
+            groups = [(name, instances, write(recording.entries(block), instances, ctx, name, params,
+                                              definition.out, top=False))]
+        except Unwritable:
+            groups = []
+            for n, one in enumerate(instances):
+                label = name if n == 0 else class_name(f"{block}{n + 1}", taken | {name})
+                groups.append((label, [one], write(recording.entries(block), [one], ctx, label, params,
+                                                   definition.out, top=False)))
+        for label, members, cls in groups:
+            same = next((w for w in written if w.name != label and _text(w) == _text(cls).replace(
+                f"class {label}(", f"class {w.name}(")), None)
+            chosen = same or cls
+            if same is None:
+                taken.add(label)
+                written.append(cls)
+            else:
+                same.values.update(cls.values)
+            for member in members:
+                ctx.classes[member.path] = chosen
+    params = list(recording.written_vars.items())
+    top = write(recording.entries(None), found[None], ctx, class_name(graph.spec.name), params, doc.out, top=True)
+    return written, top
+
+
+def _types(recording: record.Recording) -> set[str]:
+    found = {e.type_name for e in recording.entries(None)}
+    for b in recording.document.blocks:
+        found |= {e.type_name for e in recording.entries(b)}
+    return found
+
+
+def _bottom_up(recording: record.Recording) -> list[str]:
+    """Block names, each after the blocks it uses."""
+    blocks = recording.document.blocks
+    uses = {b: {e.type_name for e in recording.entries(b) if e.type_name in blocks} for b in blocks}
+    done: list[str] = []
+
+    def visit(b: str, depth: int) -> None:
+        if b in done or depth > len(blocks):
+            return
+        for child in sorted(uses[b]):
+            visit(child, depth + 1)
+        done.append(b)
+
+    for b in blocks:
+        visit(b, 0)
+    return done
+
+
+def _text(cls: Written) -> str:
+    return "\n".join(_class_lines(cls, ""))
+
+
+def _class_lines(cls: Written, doc: str) -> list[str]:
+    lines = [f"class {cls.name}({cls.base}):"]
+    if doc:
+        lines.append(doc)
+        lines.append("")
+    lines += wrap(f"    def __init__({cls.signature()}) -> None:")
+    lines.append("        super().__init__()")
+    for line in cls.body:
+        for part in line.split("\n"):
+            lines += wrap("        " + part)
+    if cls.forward is not None:
+        lines += ["", "    def forward(self, x: torch.Tensor) -> torch.Tensor:"]
+        for line in cls.forward:
+            lines += wrap(line)
+    return lines
+
+
+def _file(graph: Graph, report: Report, classes: list[Written], top: Written) -> str:
     spec = graph.spec
-    attrs = _attribute_names([n.name for n in graph.order])
-    readers: dict[str, int] = {}
-    for node in graph.order:
-        for i in set(node.inputs):
-            readers[i] = readers.get(i, 0) + 1
-    order = list(graph.order)
-
-    def chained(name: str, position: int) -> bool:
-        """The value is read only by the next layer (or returned right away): it can live in `x`."""
-        if name == graph.output:
-            return position == len(order) - 1
-        nxt = order[position + 1] if position + 1 < len(order) else None
-        return readers.get(name) == 1 and nxt is not None and name in nxt.inputs
-
-    variable = {INPUT: "x"}
-    in_x = INPUT  # whose value `x` holds
-    init: list[str] = []
-    body: list[str] = []
-    used: set[type] = set()
-    scope: tuple[str, ...] = ()
-    for k, node in enumerate(order):
-        if node.scope != scope and node.scope:
-            init.append(f"        # {'.'.join(node.scope)}")
-        scope = node.scope
-        module = built.submodule(node.name)
-        inline = getattr(module, "code", None)  # merges are written as expressions: a + b, torch.cat(...)
-        args = [variable[i] for i in node.inputs]
-        if callable(inline):
-            call = f"{inline(args)}  # {node.name}"
-        else:
-            init.append(f"        self.{attrs[node.name]} = {constructor(module, used)}")
-            call = f"self.{attrs[node.name]}({', '.join(args)})"
-        if chained(node.name, k) and graph.last_use.get(in_x, -1) <= k:
-            variable[node.name], in_x = "x", node.name
-        else:
-            variable[node.name] = attrs[node.name]
-        body.append(f"        {variable[node.name]} = {call}")
-    body.append(f"        return {variable[graph.output]}")
-    class_name = built.module.__class__.__name__
-    shape = fmt_shape(spec.input_shape)
     title = spec.title or spec.name
-    lines = [
-        f'"""{title}: a PyTorch module generated by cnncalc from {Path(spec.file).name or spec.name}.',
-        "",
-        f"Input (N, {', '.join(map(str, spec.input_shape))}) — {shape} per sample; output "
-        f"(N, {', '.join(map(str, report.totals.output_shape))}). "
-        f"{report.totals.params:,} parameters.",
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-    ]
-    sources = [inspect.getsource(c) for c in _custom_classes(used)]
+    shape = fmt_shape(spec.input_shape)
+    every = [*classes, top]
+    customs: set[type] = set().union(*(c.customs for c in every)) if every else set()
+    sources = custom_sources(customs)
+    header = (f"{title}: a PyTorch module generated by cnncalc from {Path(spec.file).name or spec.name}.\n\n"
+              f"Input (N, {', '.join(map(str, spec.input_shape))}): {shape} per sample; output "
+              f"(N, {', '.join(map(str, report.totals.output_shape))}). {report.totals.params:,} parameters.")
+    lines = [docstring(header), "", "from __future__ import annotations", ""]
+    stdlib = []
+    if any(c.names.uses_math for c in every):
+        stdlib.append("import math")
     if any("Sequence" in s for s in sources):
-        lines += ["from collections.abc import Sequence", ""]
+        stdlib.append("from collections.abc import Sequence")
+    if stdlib:
+        lines += [*sorted(stdlib, key=lambda t: t.split()[1]), ""]
     lines += ["import torch", "from torch import nn", "", ""]
     for source in sources:
         lines += [source.rstrip(), "", ""]
-    lines += [
-        f"class {class_name}(nn.Module):",
-        f'    """{title} ({spec.name}), input {shape}."""',
-        "",
-        "    def __init__(self) -> None:",
-        "        super().__init__()",
-        *init,
-        "",
-        "    def forward(self, x: torch.Tensor) -> torch.Tensor:",
-        *body,
-        "",
-        "",
-        'if __name__ == "__main__":',
-        f"    model = {class_name}().eval()",
-        f"    print(model(torch.zeros(1, {', '.join(map(str, spec.input_shape))})).shape)",
-        "",
-    ]
+    for cls in classes:
+        lines += [*_class_lines(cls, ""), "", ""]
+    main = top
+    lines += [*_class_lines(main, docstring(f"{title} ({spec.name}), input {shape}.", "    ")), "", ""]
+    loader = pretrained.loader(spec.name, main.name)
+    if loader:
+        lines += [*loader, "", ""]
+    lines += ['if __name__ == "__main__":', f"    model = {main.name}().eval()",
+              f"    print(model(torch.zeros(1, {', '.join(map(str, spec.input_shape))})).shape)", ""]
     return "\n".join(lines)
 
 
-def constructor(module: nn.Module, used: set[type] | None = None) -> str:
-    """Python source that builds a module equal to `module` (class and arguments)."""
-    cls = type(module)
-    if used is not None and cls.__module__ == custom.__name__:
-        used.add(cls)
-    name = f"nn.{cls.__name__}" if getattr(nn, cls.__name__, None) is cls else cls.__name__
-    if isinstance(module, nn.Sequential):
-        return f"{name}(" + ", ".join(constructor(m, used) for m in module) + ")"
-    parts = []
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    for k, p in enumerate(params):
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in ("device", "dtype"):
-            continue
-        value = _attribute(module, p)
-        if p.default is not _EMPTY and _compact(value) == _compact(p.default):
-            continue
-        text = constructor(value, used) if isinstance(value, nn.Module) else repr(_compact(value))
-        parts.append(text if p.default is _EMPTY and k < 2 else f"{p.name}={text}")
-    return f"{name}({', '.join(parts)})"
+def export_torch(graph: Graph) -> str:
+    """The PyTorch file of a graph loaded without its recording: written without block classes."""
+    report = analyze_graph(graph)
+    built = lower(graph, report, device="meta", inplace=True)
+    return _file(graph, report, *flat.classes(graph, built))
 
 
-def _attribute(module: nn.Module, p: inspect.Parameter) -> Any:
-    """The module's value for constructor parameter `p`: its attribute of that name; a flag for
-    an optional tensor (``bias``, ``affine`` ...) is whether the tensor is there."""
-    if p.name in vars(module) or p.name in module._modules:
-        value = getattr(module, p.name)
-    elif p.name in module._parameters:
-        value = module._parameters[p.name] is not None
-    elif p.name == "affine" and "weight" in module._parameters:
-        value = module._parameters["weight"] is not None
-    else:
-        raise CnnCalcError(f"cannot write {type(module).__name__} as code: it keeps no {p.name!r}")
-    if isinstance(value, torch.Tensor) or (value is None and isinstance(p.default, bool)):
-        return value is not None
-    return value
-
-
-def _compact(value: Any) -> Any:
-    """(3, 3) -> 3: a tuple of equal numbers is written as one, as torch accepts."""
-    if isinstance(value, tuple) and value and all(v == value[0] for v in value) and not isinstance(value[0], tuple):
-        return value[0]
-    return value
-
-
-def _attribute_names(names: list[str]) -> dict[str, str]:
-    """Layer names as Python identifiers: ``layer1.bottleneck1.conv1`` -> ``layer1_bottleneck1_conv1``."""
-    result: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in names:
-        attr = "".join(c if c.isalnum() or c == "_" else "_" for c in name.replace(".", "_"))
-        if not attr.isidentifier():
-            attr = "layer_" + attr
-        while keyword.iskeyword(attr) or attr in _RESERVED or attr in taken:
-            attr += "_"
-        taken.add(attr)
-        result[name] = attr
-    return result
-
-
-def _custom_classes(used: set[type]) -> list[type]:
-    """The custom module classes used, in the order `modules.py` defines them."""
-    ordered = [c for _, c in inspect.getmembers(custom, inspect.isclass) if c in used]
-    return sorted(ordered, key=lambda c: inspect.getsourcelines(c)[1])
-
-
-__all__ = ["constructor", "export_torch"]
+__all__ = ["constructor", "export_recorded", "export_source", "export_torch"]

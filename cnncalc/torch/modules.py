@@ -136,3 +136,81 @@ class Mul(nn.Module):
     def code(self, args: Sequence[str]) -> str:
         """The same as a Python expression (`cnncalc export`)."""
         return " * ".join(args)
+
+
+class ChannelSplit(nn.Module):
+    """Part `index` of the channels split as ``torch.split(x, sizes, dim=1)`` does (`sizes`: the parts'
+    channel counts, or one count for parts of equal size), a view: one module per part, as the network
+    file names them ``NAME.0``, ``NAME.1`` …"""
+
+    def __init__(self, sizes: int | Sequence[int], index: int) -> None:
+        super().__init__()
+        self.sizes = sizes if isinstance(sizes, int) else tuple(sizes)
+        self.index = index
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        sizes = self.sizes if isinstance(self.sizes, int) else list(self.sizes)
+        return torch.split(x, sizes, dim=1)[self.index]
+
+
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's channel shuffle for any rank: channels viewed as (groups, C/groups), transposed,
+    flattened back (torch.nn.ChannelShuffle needs a spatial dimension)."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c = x.shape[0], x.shape[1]
+        grouped = x.reshape(n, self.groups, c // self.groups, *x.shape[2:])
+        return grouped.transpose(1, 2).reshape(x.shape)
+
+
+class LayerScale(nn.Module):
+    """A learned factor per channel (ConvNeXt's ``layer_scale``): ``x · weight`` with a weight of shape
+    (C, 1, …, 1), one 1 per spatial dimension (`rank`), initialised to `init`."""
+
+    def __init__(self, channels: int, init: float = 1.0, rank: int = 2) -> None:
+        super().__init__()
+        self.channels, self.init, self.rank = channels, init, rank
+        self.weight = nn.Parameter(torch.full((channels, *(1,) * rank), float(init)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight
+
+
+class PointwiseLinear(nn.Module):
+    """``nn.Linear`` over dimension 1 (the channels) at every position of an (N, C, ...) tensor: what
+    torch computes for a Linear on a channels-last tensor (ConvNeXt). Weight (out, in), bias (out)."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        self.bias = nn.Parameter(torch.empty(out_features)) if bias else None
+        bound = 1 / in_features**0.5  # nn.Linear's default initialisation
+        nn.init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.linear(x.movedim(1, -1), self.weight, self.bias).movedim(-1, 1)
+
+
+class StochasticDepth(nn.Module):
+    """Stochastic depth: the identity at inference; while training, the input (a residual branch)
+    zeroed with probability `p` per sample (``row``) or for the whole batch (``batch``) and scaled by
+    1/(1 − p) where kept."""
+
+    def __init__(self, p: float = 0.0, mode: str = "row") -> None:
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        shape = (x.shape[0],) + (1,) * (x.dim() - 1) if self.mode == "row" else (1,) * x.dim()
+        mask = torch.empty(shape, dtype=x.dtype, device=x.device).bernoulli_(keep)
+        return x * mask / keep if keep > 0 else x * mask

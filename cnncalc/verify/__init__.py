@@ -14,21 +14,23 @@ Totals: params, buffers and MACs as summed above, and 2·MACs against torch's ow
 ``torch.utils.flop_counter.FlopCounterMode``, which counts 2 FLOPs per
 multiply-add of convolutions and matrix products (and nothing else). Receptive
 fields: measured by gradients (`cnncalc.verify_rf`). With ``against`` set to
-``torchvision:NAME``, torchvision's model is built too and totals, output shape
-and the ordered list of parameter shapes are compared.
+``torchvision:NAME``, torchvision's model is built too and compared in totals,
+MACs, parameter shapes and, with its weights copied into ours, outputs
+(`cnncalc.verify.against`).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.analysis import Report, analyze_graph
+from cnncalc.analysis import analyze_graph
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph
 from cnncalc.layers.base import Shape, did_you_mean
+from cnncalc.verify import against as reference
 from cnncalc.verify.fields import FieldCheck, default_targets, measure_fields
 
 if TYPE_CHECKING:
@@ -36,11 +38,7 @@ if TYPE_CHECKING:
 
     from cnncalc.torch.lower import Built
 
-MAC_OPS = ("conv", "linear", "addmm", "matmul", "bmm", "mm", "einsum")  # fvcore's operator names
-TORCHVISION_OPTIONS = {  # as torchvision's own reference counts are made
-    "googlenet": {"aux_logits": False, "init_weights": False},
-    "inception_v3": {"aux_logits": False, "init_weights": False},
-}
+MAC_OPS = reference.MAC_OPS
 
 
 @dataclass(frozen=True)
@@ -74,10 +72,12 @@ class TotalCheck:
     what: str
     cell: Cell
     note: str = ""
+    verdict: bool | None = None  # set where agreement is not equality (outputs within a tolerance)
+    detail: str = ""  # what a failing check says instead of "ours != theirs"
 
     @property
     def ok(self) -> bool:
-        return self.cell.ok
+        return self.cell.ok if self.verdict is None else self.verdict
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,13 @@ class VerifyResult:
     fields: tuple[FieldCheck, ...]
     against: str | None = None
     against_checks: tuple[TotalCheck, ...] = ()
+    against_error: str | None = None  # the reference could not be built or run (exit status 2)
 
     @property
     def ok(self) -> bool:
         return (all(c.ok for c in self.layers) and all(c.ok for c in self.totals)
-                and all(f.ok for f in self.fields) and all(c.ok for c in self.against_checks))
+                and all(f.ok for f in self.fields) and all(c.ok for c in self.against_checks)
+                and self.against_error is None)
 
     def mismatches(self) -> list[str]:
         """One line per disagreeing check."""
@@ -117,20 +119,24 @@ class VerifyResult:
                              f"{field.expected}")
         for check in self.against_checks:
             if not check.ok:
-                lines.append(f"{self.against} {check.what}: {check.cell.ours} != {check.cell.theirs}")
+                lines.append(f"{self.against} {check.what}: "
+                             + (check.detail or f"{check.cell.ours} != {check.cell.theirs}"))
         return lines
 
 
 def verify(graph: Graph, device: str = "cpu", against: str | None = None,
-           rf_layers: Sequence[str] | None = None) -> VerifyResult:
-    """Check every analytic number of `graph` against PyTorch (see the module docstring)."""
+           rf_layers: Sequence[str] | None = None, settings: Mapping[str, Any] | None = None) -> VerifyResult:
+    """Check every analytic number of `graph` against PyTorch (see the module docstring).
+
+    `settings` are the ``--set`` values the graph was loaded with (``num_classes``
+    is passed on to the reference)."""
     import torch
 
     from cnncalc.torch.lower import lower
 
     _check_device(device)
     report = analyze_graph(graph)
-    torchvision_name = _reference_source(against) if against is not None else None
+    target = reference.parse(against, settings) if against is not None else None
     rows = {r.name: r for r in report.layers}
     instances = {b.path: b.out for b in graph.spec.blocks}  # a block instance stands for its output layer
     names = [instances.get(n, n) for n in rf_layers] if rf_layers is not None else default_targets(report)
@@ -167,13 +173,17 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
         TotalCheck("output shape", Cell(report.totals.output_shape, shapes.get(graph.output))),
     )
     fields = tuple(measure_fields(graph, report, names, device))
-    against_checks = _against(built, report, torchvision_name) if torchvision_name else ()
-    if torchvision_name and against_checks[-1].ok:  # the same parameters in the same order: compare the outputs
-        from cnncalc.verify.outputs import compare_outputs
+    against_checks: tuple[TotalCheck, ...] = ()
+    error = None
+    if target is not None:
+        from cnncalc.verify.compare import compare
 
-        against_checks = (*against_checks, compare_outputs(graph, report, torchvision_name))
+        try:
+            against_checks = compare(graph, built, *target, device)
+        except reference.AgainstError as exc:
+            error = f"--against {against}: {exc}"
     return VerifyResult(report.name, report.input_shape, device, tuple(layers), totals, fields, against,
-                        against_checks)
+                        against_checks, error)
 
 
 def _check_device(device: str) -> None:
@@ -222,76 +232,16 @@ def _buffers(module: torch.nn.Module) -> int:
     return sum(b.numel() for name, b in module.named_buffers() if not name.endswith("num_batches_tracked"))
 
 
-def _reference_source(against: str) -> str:
-    """torchvision:NAME as before, or any PyTorch source (`cnncalc.sources`: file.py:Name ...)."""
-    from cnncalc.sources import parse
-
-    parsed = parse(against)
-    if parsed is not None and parsed.kind != "torchvision":
-        return against
-    return _torchvision_name(against)
-
-
-def _torchvision_name(against: str) -> str:
-    kind, _, name = against.partition(":")
-    if kind != "torchvision" or not name:
-        raise CnnCalcError(f"--against {against!r}: write torchvision:NAME (e.g. torchvision:resnet50), timm:NAME, "
-                           "file.py:Name or package.module:Name")
-    try:
-        import torchvision
-    except ImportError:
-        raise CnnCalcError("torchvision is not installed: pip install 'cnncalc[torchvision]'") from None
-    known = torchvision.models.list_models(module=torchvision.models)
-    if name not in known:
-        raise CnnCalcError(f"torchvision has no classification model {name!r}{did_you_mean(name, known)}")
-    return name
-
-
 def against_torchvision(graph: Graph, against: str) -> tuple[TotalCheck, ...]:
-    """Only the ``--against torchvision:NAME`` checks: both models built on the meta device (no
-    memory, no arithmetic), compared in totals, output shape and ordered parameter shapes."""
+    """Only the counting ``--against torchvision:NAME`` checks, with nothing run: both models built
+    on the meta device where possible (no memory, no arithmetic), compared in params, buffers, output
+    shape and parameter shapes (`cnncalc.verify.compare.counts`)."""
     from cnncalc.torch.lower import lower
+    from cnncalc.verify.compare import counts
 
-    name = _reference_source(against)
+    name, options = reference.parse(against)
     report = analyze_graph(graph)
-    return _against(lower(graph, report, device="meta"), report, name)
-
-
-def _against(built: Built, report: Report, name: str) -> tuple[TotalCheck, ...]:
-    """torchvision's model (weights=None, built on the meta device) vs ours."""
-    import torch
-    import torchvision
-
-    with torch.device("meta"):
-        if ":" in name:  # another PyTorch source
-            from cnncalc.sources import parse
-            from cnncalc.torch.importer_sources import build
-
-            parsed = parse(name)
-            assert parsed is not None
-            theirs = build(parsed).to("meta")
-        else:
-            theirs = torchvision.models.get_model(name, weights=None, **TORCHVISION_OPTIONS.get(name, {})).eval()
-        with torch.no_grad():
-            out = theirs(torch.zeros((1, *report.input_shape)))
-    ours_shapes = [tuple(p.shape) for p in built.module.parameters()]
-    their_shapes = [tuple(p.shape) for p in theirs.parameters()]
-    ours_text = f"{len(ours_shapes)} tensors"
-    theirs_text = f"{len(their_shapes)} tensors"
-    if ours_shapes != their_shapes:
-        k = next((k for k, (a, b) in enumerate(zip(ours_shapes, their_shapes, strict=False)) if a != b),
-                 min(len(ours_shapes), len(their_shapes)))
-        theirs_text += f"; #{k}: {_at(ours_shapes, k)} (ours) vs {_at(their_shapes, k)}"
-    return (
-        TotalCheck("params", Cell(report.totals.params, sum(p.numel() for p in theirs.parameters()))),
-        TotalCheck("buffers", Cell(report.totals.buffers, _buffers(theirs)), "without num_batches_tracked"),
-        TotalCheck("output shape", Cell(report.totals.output_shape, tuple(out.shape[1:]))),
-        TotalCheck("parameter shapes", Cell(ours_text, theirs_text), "in registration order"),
-    )
-
-
-def _at(shapes: list[tuple[int, ...]], k: int) -> str:
-    return "×".join(map(str, shapes[k])) if k < len(shapes) else "none"
+    return counts(lower(graph, report, device="meta"), report, name, options)
 
 
 __all__ = ["Cell", "FieldCheck", "LayerCheck", "TotalCheck", "VerifyResult", "against_torchvision", "verify"]

@@ -19,5 +19,6 @@ def test_wheel_carries_the_zoo_and_the_command(tmp_path: Path) -> None:
     zoo = {p.name for p in (ROOT / "archs").glob("*.yaml")}
     assert {f"cnncalc/archs/{n}" for n in zoo} <= names
     assert "cnncalc/cli/__init__.py" in names
+    assert "cnncalc/locale/ru/LC_MESSAGES/cnncalc.mo" in names  # the Russian catalog, compiled
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "cnncalc = cnncalc.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

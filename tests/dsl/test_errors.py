@@ -48,6 +48,13 @@ CASES = [
     ("repeat-too-large", HEADER + "layers:\n  - {relu, repeat: 100000000}\n", "4:20", ["too large"]),
     ("tensor-too-large", "name: bad\ninput: [3, 100000000, 100000000]\nlayers:\n  - {conv: 1000000}\n", "4:5",
      ["too many to be sensible"]),
+    ("if-text", HEADER + "layers:\n  - {relu, if: maybe}\n", "4:16", ["'if' must be true/false", "'maybe'"]),
+    ("type-var", HEADER + "vars: {act: 3}\nlayers:\n  - {$act: {}}\n", "5:5",
+     ["'$act' names the layer type, but act = 3"]),
+    ("variant-var", HEADER + "vars: {w: 1}\nvariants:\n  v: {vars: {x: 2}}\nlayers: [relu]\n", "5:14",
+     ["variant 'v' sets 'x'", "declare it in 'vars'"]),
+    ("merge-repeat-0", HEADER + "layers:\n  - {add: [input, input], repeat: 0}\n", "4:5",
+     ["cannot be repeated 0 times", "use if:"]),
     ("empty", "", "1:1", ["empty"]),
     ("not-a-mapping", "- relu\n", "1:1", ["a network file is a mapping"]),
 ]

@@ -93,14 +93,14 @@ def test_wrong_answers_and_their_mistakes(template: str, key: str, answer: str, 
     report = check_text(template.format(key=key, answer=answer))
     [result] = report.results
     assert result.correct is False and report.wrong == 1
-    assert result.mistake is not None and mistake in result.mistake, result.mistake
+    assert result.mistake is not None and mistake in str(result.mistake), result.mistake
     assert result.steps  # the worked formula comes with every ✗
 
 
 def test_an_unrecognised_mistake_still_shows_the_formula() -> None:
     [result] = check_text(ALEXNET.format(key="conv1.params", answer="12345")).results
     assert result.correct is False and result.mistake is None
-    assert any("params = 11·11·3·96 + 96 = 34,944" in step.formula for _, step in result.steps)
+    assert any("params = 11·11·3·96 + 96 = 34,944" in line.step().formula for _, line in result.steps)
 
 
 @pytest.mark.parametrize(
@@ -141,13 +141,11 @@ def test_answer_tolerances(text: str, quantity: str, expected: int | tuple[int, 
                                                                           "did you mean")),
         ("network: alexnet_original\nanswers:\n  conv1.paramz: 1\n", 3, ("unknown quantity 'paramz'",
                                                                           "did you mean 'params'")),
-        ("network: alexnet_original\nanswers:\n  conv1.params: lots\n", 3, ("cannot read 'lots' as a number",)),
         ("network: alexnet_original\nanswer:\n  conv1.params: 1\n", 2, ("unknown key 'answer'",
                                                                          "did you mean 'answers'")),
         ("network: alexnet_original\nanswers: [1, 2\n", 3, ("YAML syntax error",)),
         ("network: alexnet\nlayer: {conv: 4}\nanswers: {params: 1}\n", 1, ("exactly one of",)),
         ("layer: {conv: 4}\nanswers: {params: 1}\n", 1, ("needs an 'input'",)),
-        ("network: alexnet_original\nanswers:\n  conv1.fits: maybe\n", 3, ("true or false",)),
         ("layer: {conv: {out: 4, kernal: 3}}\ninput: [3, 8, 8]\nanswers: {params: 1}\n", 1, ("kernal",)),
         ("network: nosuchnet\nanswers: {total.params: 1}\n", 0, ("unknown network 'nosuchnet'",)),
     ],
@@ -173,7 +171,7 @@ def test_fill_writes_the_answer_key(tmp_path: Path) -> None:
           fc6.params: 37752832
         problems_left: none
         """).replace("problems_left: none\n", ""), encoding="utf-8")
-    report = check_file(questions)
+    report = check_file(questions, filling=True)
     assert (report.right, report.wrong, report.filled) == (1, 0, 2)
     out = fill(report, questions, tmp_path / "filled.yaml")
     text = out.read_text(encoding="utf-8")

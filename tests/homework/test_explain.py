@@ -50,7 +50,7 @@ def test_a_block_instance_shows_its_computing_layers() -> None:
 
 
 def test_squeezenet_fire_module_in_hwc() -> None:
-    text = run("squeezenet1_0", "fire2", "--input", "3x227x227", "--layout", "hwc")
+    text = run("squeezenet1_0", "fire2", "--input", "227x227x3", "--layout", "hwc")
     # Table 1: fire2 squeeze 16, expand 64 + 64 on 55×55×96 -> 55×55×128
     assert "fire2.squeeze: conv 1×1 on 55×55×96 → 55×55×16 (H×W×C)" in text
     assert "params = 3·3·16·64 + 64 = 9,280" in text and "C_out = 64 + 64 = 128" in text

@@ -1,7 +1,8 @@
 """Linear (fully connected) and flatten layers against hand calculations and papers.
 
 linear on the flattened input: in = numel(input); params = in·out + out·bias; MACs = in·out;
-FLOPs = 2·MACs + out·bias.
+FLOPs = 2·MACs + out·bias. With flatten: false (over the channels at every position, as torch's
+nn.Linear on a channels-last tensor): out×spatial; params C·out + out; MACs = positions·C·out.
 """
 
 from __future__ import annotations
@@ -115,11 +116,54 @@ def test_linear_describe(args: dict[str, Any], text: str) -> None:
     assert bind("linear", (8,), **args).describe() == text
 
 
+@pytest.mark.parametrize(
+    ("shape", "out", "params", "macs", "flops"),
+    [
+        # ConvNeXt-T stage 1 pwconv1: 96 → 384 at 56×56: 96·384 + 384 = 37,248 params;
+        # 56·56·96·384 = 115,605,504 MACs (fvcore counts the channels-last Linear so); bias adds 384·56·56
+        ((96, 56, 56), 384, 37_248, 115_605_504, 2 * 115_605_504 + 384 * 3136),
+        # and pwconv2 back: 384·96 + 96 = 36,960
+        ((384, 56, 56), 96, 36_960, 115_605_504, 2 * 115_605_504 + 96 * 3136),
+        ((8, 5), 3, 27, 120, 2 * 120 + 15),  # 1-D: 5 positions, 8·3 + 3; 5·8·3
+        ((8,), 3, 27, 24, 2 * 24 + 3),  # a vector: one position, the same as flattening
+    ],
+)
+def test_linear_per_position(shape: Shape, out: int, params: int, macs: int, flops: int) -> None:
+    b = bind("linear", shape, out=out, flatten=False)
+    assert b.output == (out, *shape[1:])
+    assert (b.params.value, b.macs.value, b.flops.value, b.biases.value) == (params, macs, flops, out)
+
+
+def test_linear_per_position_keeps_the_field() -> None:
+    # after a 7×7 depthwise convolution (ConvNeXt): the field stays 7×7, each position on its own
+    rf = bind("conv", (96, 56, 56), out=96, kernel=7, padding=3, groups=96).rf
+    after = bind("linear", (96, 56, 56), [rf], out=384, flatten=False).rf
+    assert not after.whole and after.size == (7, 7) and after.jump == (1, 1)
+    assert bind("linear", (96, 56, 56), out=384, flatten=False).describe() == "384 per position"
+
+
+@pytest.mark.torch
+def test_linear_per_position_is_torchs_channels_last_linear() -> None:
+    # the same weights in torch.nn.Linear applied to the permuted tensor give the same values
+    import torch
+
+    b = bind("linear", (6, 4, 5), out=3, flatten=False)
+    module, _ = run_in_torch(b)
+    reference = torch.nn.Linear(6, 3)
+    reference.load_state_dict(module.state_dict())
+    x = torch.randn(2, 6, 4, 5, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = reference(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        assert torch.allclose(module(x), expected, atol=1e-6)
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize(
     ("kind", "args", "shape"),
     [
         ("linear", {"out": 4096}, (256, 6, 6)),
+        ("linear", {"out": 7, "flatten": False}, (12, 3, 3)),
+        ("linear", {"out": 7, "flatten": False, "bias": False}, (12, 2, 3, 3)),
         ("linear", {"out": 84}, (120,)),
         ("linear", {"out": 10, "bias": False}, (1, 5, 5)),
         ("linear", {"out": 3}, (4, 8)),

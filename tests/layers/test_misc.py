@@ -1,4 +1,4 @@
-"""Dropout and identity (cnncalc/layers/misc.py): free pass-throughs at inference."""
+"""Dropout, stochastic depth and identity (cnncalc/layers/misc.py): free pass-throughs at inference."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ CASES = [
     ("dropout", {"p": 0.3}, (8, 2, 4, 4)),
     ("identity", {}, (64, 56, 56)),
     ("identity", {}, (10,)),
+    # EfficientNet-B0's last block: p = 0.2·15/16 = 0.1875 (torchvision), per sample
+    ("stochastic_depth", {"p": 0.1875, "mode": "row"}, (320, 7, 7)),
+    ("stochastic_depth", {"p": 1, "mode": "batch"}, (96, 56, 56)),  # p = 1 is allowed: the branch always dropped
+    ("stochastic_depth", {}, (16,)),
 ]
 
 
@@ -38,7 +42,8 @@ def test_counts(kind: str, args: dict[str, Any], shape: Shape) -> None:
     assert b.flops.value == 0
 
 
-@pytest.mark.parametrize(("kind", "reason"), [("dropout", "identity at inference"), ("identity", "pass-through")])
+@pytest.mark.parametrize(("kind", "reason"), [("dropout", "identity at inference"), ("identity", "pass-through"),
+                                             ("stochastic_depth", "identity at inference")])
 def test_zero_cost_is_a_stated_decision(kind: str, reason: str) -> None:
     cls = lookup(kind)
     assert cls is not None and cls.FLOPS is not None
@@ -53,7 +58,14 @@ def test_dropout_defaults_and_primary() -> None:
     assert build("dropout", p=0.25).p == 0.25  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("kind", ["dropout", "identity"])
+def test_stochastic_depth_defaults_and_alias() -> None:
+    assert lookup("drop_path") is lookup("stochastic_depth")
+    layer = build("stochastic_depth", p=0.1)
+    assert (layer.p, layer.mode) == (0.1, "row")  # type: ignore[attr-defined]
+    assert build("stochastic_depth").p == 0.0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("kind", ["dropout", "identity", "stochastic_depth"])
 def test_receptive_field_passes_through(kind: str) -> None:
     # a 3×3 convolution with stride 2, padding 1: size 3, jump 2
     field = through(RF.of_input(2), (3, 3), (2, 2), (1, 1))
@@ -72,6 +84,8 @@ def test_receptive_field_passes_through(kind: str) -> None:
         ("dropout", {"pp": 0.5}, ["dropout has no argument 'pp'", "did you mean 'p'"]),
         ("dropout", {"rate": 0.5}, ["dropout has no argument 'rate'", "its arguments are: p"]),
         ("identity", {"p": 0.5}, ["identity has no argument 'p'", "its arguments are: none"]),
+        ("stochastic_depth", {"p": 1.5}, ["stochastic_depth argument p", "<= 1.0", "received 1.5"]),
+        ("stochastic_depth", {"mode": "sample"}, ["expected one of row, batch", "'sample'"]),
     ],
 )
 def test_argument_errors(kind: str, args: dict[str, Any], words: list[str]) -> None:
@@ -92,6 +106,7 @@ PARITY = [
     ("dropout", {"p": 0.2}, (64, 7, 7)),
     ("dropout", {}, (4096,)),
     ("identity", {}, (8, 2, 3, 3)),
+    ("stochastic_depth", {"p": 0.5}, (8, 5, 5)),
 ]
 
 
@@ -107,6 +122,25 @@ def test_torch_parity(kind: str, args: dict[str, Any], shape: Shape) -> None:
     x = torch.randn(1, *shape, generator=torch.Generator().manual_seed(0))
     _, y = run_in_torch(bind(kind, shape, **args), x)
     assert torch.equal(y, x)  # the identity at inference
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(("mode", "p"), [("row", 0.5), ("batch", 0.5), ("row", 1.0)])
+def test_stochastic_depth_training_matches_torchvision(mode: str, p: float) -> None:
+    # while training, torchvision.ops.stochastic_depth with the same random stream gives the same tensor
+    torch = importlib.import_module("torch")
+    ops = importlib.import_module("torchvision.ops")
+    module = run_in_torch(bind("stochastic_depth", (4, 3, 3), p=p, mode=mode))[0].train()
+    x = torch.randn(16, 4, 3, 3, generator=torch.Generator().manual_seed(1))
+    torch.manual_seed(7)
+    ours = module(x)
+    torch.manual_seed(7)
+    theirs = ops.stochastic_depth(x, p, mode, training=True)
+    assert torch.equal(ours, theirs)
+    kept = int((ours.flatten(1) != 0).any(1).sum())
+    assert kept == 0 if p == 1.0 else 0 < kept <= 16
+    if mode == "row":  # samples dropped one by one (seeded): some kept, some not
+        assert p == 1.0 or kept < 16
 
 
 @pytest.mark.torch

@@ -97,11 +97,13 @@ ARGUMENTS: dict[str, st.SearchStrategy[Any]] = {
     "padding": st.one_of(st.integers(0, 2), st.sampled_from(["same", "valid"])),
     "output_padding": st.integers(0, 1), "ceil_mode": st.booleans(), "count_include_pad": st.booleans(),
     "bias": st.booleans(), "affine": st.booleans(), "size": st.integers(1, 5), "levels": st.lists(
-        st.integers(1, 3), min_size=1, max_size=3), "mode": st.sampled_from(["max", "avg"]),
+        st.integers(1, 3), min_size=1, max_size=3), "mode": st.sampled_from(["max", "avg", "row", "batch"]),
     "p": st.floats(0, 0.9), "eps": st.sampled_from([1e-5, 1e-3]), "momentum": st.sampled_from([0.1, 0.01]),
     "alpha": st.floats(0.1, 2), "beta": st.floats(0.1, 2), "k": st.floats(0.5, 2), "negative_slope": st.floats(0, 1),
     "per_channel": st.booleans(), "init": st.floats(0, 1), "approximate": st.sampled_from(["none", "tanh"]),
     "threshold": st.floats(1, 20),
+    "parts": st.integers(1, 3), "sizes": st.lists(st.integers(1, 3), min_size=1, max_size=3),
+    "part": st.integers(0, 2), "flatten": st.booleans(),
 }
 
 

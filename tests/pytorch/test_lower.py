@@ -15,7 +15,7 @@ from torch import nn
 import cnncalc
 from cnncalc.layers import REGISTRY
 from cnncalc.layers.base import Layer, Shape
-from cnncalc.torch.export import constructor, export_torch
+from cnncalc.torch.export import constructor, export_source
 from cnncalc.torch.lower import build_module, lower, module_paths
 from cnncalc.torch.modules import WindowSum
 
@@ -199,7 +199,7 @@ def test_in_place_only_where_no_one_else_reads() -> None:
 def test_forward_is_generated_code_that_frees_intermediates() -> None:
     code = build_module(SQUEEZE).code
     assert "self.fire2.squeeze(" in code
-    assert "= None" in code  # fx releases each value after its last use
+    assert "del " in code  # a value read by two branches is deleted after its last use
     assert "for " not in code
 
 
@@ -239,7 +239,7 @@ def _exec_export(source: str) -> nn.Module:
     ],
 )
 def test_export_is_standalone_and_equivalent(network: str, input_shape: Shape, params: int, output: Shape) -> None:
-    source = export_torch(cnncalc.load(network, input_shape=input_shape))
+    source = export_source(network, input_shape=input_shape)
     assert "cnncalc" not in source.split('"""', 2)[2]  # only the docstring names cnncalc
     module = _exec_export(source).eval()
     assert sum(p.numel() for p in module.parameters()) == params
@@ -249,9 +249,9 @@ def test_export_is_standalone_and_equivalent(network: str, input_shape: Shape, p
 
 def test_export_of_branches_and_custom_modules() -> None:
     # the 3-D net above: 1,718 params, 2×16×16×16 out; the concat is an expression in forward
-    source = export_torch(cnncalc.load_text_graph(THREE_D))
-    assert "torch.cat([b1, x], dim=1)  # concat1" in source
-    assert source.count("(nn.Module)") == 1  # one class
+    source = export_source("video.yaml", text=THREE_D)
+    assert "torch.cat([b1, x], dim=1)" in source
+    assert source.count("\nclass ") == 1  # no blocks: one class
     module = _exec_export(source)
     assert sum(p.numel() for p in module.parameters()) == 492 + 12 + 42 + 978 + 194
     assert tuple(module(torch.zeros(1, 3, 8, 16, 16)).shape) == (1, 2, 16, 16, 16)
@@ -267,7 +267,7 @@ layers:
 
 
 def test_export_copies_modules_torch_lacks() -> None:
-    source = export_torch(cnncalc.load_text_graph(MIN_POOL))
+    source = export_source("minpool.yaml", text=MIN_POOL)
     assert "class MinPool(nn.Module)" in source
     module = _exec_export(source)
     x = torch.tensor([[[3.0, 1.0, 5.0, 4.0, 0.0, 2.0]]])

@@ -3,7 +3,8 @@
 The oracles are torch itself (module outputs, numel), fvcore's FlopCountAnalysis,
 torch's FlopCounterMode and gradients; the analytic side is cnncalc's report.
 To keep the suite fast the zoo is checked at a reduced input where the network
-accepts one, and the gradient receptive fields on layers whose field is small.
+accepts one, and the gradient receptive fields on layers whose field is small;
+of a family file only the first variant is built (tools/verify_zoo.py builds all).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import replace
 import pytest
 import torch
 from typer.testing import CliRunner
+from zoo_helpers import representatives, small_graph
 
 import cnncalc
-from cnncalc import zoo
 from cnncalc.analysis import analyze_graph
 from cnncalc.cli import app
 from cnncalc.errors import CnnCalcError
@@ -29,24 +30,7 @@ from cnncalc.layers.formula import Mul, Sum
 from cnncalc.verify import verify
 
 runner = CliRunner()
-SMALL = (64, 96, 128)  # input sizes tried before the network's own
 RF_LIMIT = 64  # receptive fields measured in the zoo test: those at most this wide
-
-
-def small_graph(name: str) -> Graph:
-    """The network at the smallest of SMALL it accepts (its own input otherwise)."""
-    graph = cnncalc.load(name)
-    channels, *spatial = graph.spec.input_shape
-    for size in SMALL:
-        if size >= max(spatial):
-            break
-        try:
-            candidate = cnncalc.load(name, input_shape=(channels, *[size] * len(spatial)))
-            analyze_graph(candidate)
-        except CnnCalcError:
-            continue
-        return candidate
-    return graph
 
 
 def small_fields(graph: Graph) -> list[str]:
@@ -55,7 +39,7 @@ def small_fields(graph: Graph) -> list[str]:
     return list(dict.fromkeys(small[len(small) * k // 3] for k in (1, 2)) | {small[-1]: None}) if small else []
 
 
-@pytest.mark.parametrize("name", zoo.names())
+@pytest.mark.parametrize("name", representatives())
 def test_zoo_network_passes_verify(name: str) -> None:
     graph = small_graph(name)
     result = verify(graph, rf_layers=small_fields(graph))

@@ -59,14 +59,26 @@ def test_core_zoo_present() -> None:
 
 @pytest.mark.parametrize("name", zoo.names())
 def test_zoo_file_well_formed(name: str) -> None:
-    path = zoo.archs_dir() / f"{name}.yaml"
+    path, variant = zoo.locate(name)
+    assert path.parent == zoo.archs_dir()
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert raw["name"] == path.stem
+    assert raw["name"] == path.stem  # a family file is named as its file; its variants are the zoo names
+    assert (variant is None) == ("variants" not in raw)
     for key in ("title", "source", "family"):
         assert isinstance(raw.get(key), str) and raw[key].strip(), f"{path.name}: no {key!r}"
     report = cnncalc.analyze(name)
     assert report.name == name
     assert report.totals.params > 0 and report.totals.macs > 0 and report.totals.depth > 0
+    if variant is not None:
+        assert report.title == raw["variants"][variant]["title"]
+
+
+def test_zoo_names_are_unique() -> None:
+    # a variant may not shadow a file's name, nor two families declare the same variant
+    names = [name for name, _, _ in zoo.networks()]
+    assert len(names) == len(set(names))
+    stems = {p.stem for p in zoo.archs_dir().glob("*.yaml")}
+    assert not {name for name, _, variant in zoo.networks() if variant is not None} & stems
 
 
 # -- against torchvision's counts -------------------------------------------------------------

@@ -1,0 +1,242 @@
+"""Tables drawn exactly as rich draws them, without rich's cost per cell.
+
+rich's `Table` measures and lays out every cell as a renderable (about 60 µs a
+cell): a thousand-row network took longer to print than to analyse. The tables
+of `shapes`, `compare` and `list` are plain text cells in columns that fit the
+width, and for those the layout is simple arithmetic: each column as wide as its
+widest cell plus one space either side (clamped by its min/max width), cells
+justified left or right, the box characters of rich's ``HEAVY_HEAD`` or
+``SIMPLE_HEAD``. `Grid.lines` draws exactly that; `emit` writes it as plain text
+(a pipe: no rich import at all) or, on a terminal, as one styled `rich.text.Text`
+(bold header, italic title, as rich's default theme styles them). A table that
+does not fit the width (rich would wrap cells), a cell with a line break, or an
+output that is not UTF-8 goes to rich's own `Table` instead, so the result is
+always what rich would print (tests/render/test_fasttable.py compares them).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+PLAIN_WIDTH = 140  # piped or captured output is not squeezed to rich's 80-column default
+
+# rich.box: top, head, head_row, mid, row, foot_row, foot, bottom; each left, horizontal, divider, right
+BOXES = {
+    "heavy_head": ("┏━┳┓", "┃ ┃┃", "┡━╇┩", "│ ││", "├─┼┤", "├─┼┤", "│ ││", "└─┴┘"),
+    "simple_head": ("    ", "    ", " ── ", "    ", "    ", "    ", "    ", "    "),
+    "none": ("", "", "", "", "", "", "", ""),
+}
+# rich's default theme: the styles the tables use
+TITLE, HEADER, BOLD = "italic", "bold", "bold"
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells `text` takes, as rich counts them."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len as rich_len
+
+    return rich_len(text)
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cropped with an ellipsis to `width` cells, as rich's ``overflow="ellipsis"``."""
+    if cell_len(text) <= width:
+        return text
+    if text.isascii():
+        return text[: max(width - 1, 0)] + "…"
+    from rich.cells import set_cell_size
+
+    return set_cell_size(text, width - 1) + "…"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    right: bool = False
+    no_wrap: bool = False
+    min_width: int | None = None
+    max_width: int | None = None  # a longer cell ends in "…" if no_wrap, else rich wraps it
+    bold: bool = False  # the cells' style (the totals grid's first column)
+
+
+Line = list[tuple[str, str | None]]  # a line of output: pieces of text, each with its style
+
+
+@dataclass
+class Grid:
+    """A table of text cells, as `rich.table.Table(title=..., box=..., title_justify="left")` or, with
+    ``box="none"``, as `rich.table.Table.grid(padding=(0, pad))`."""
+
+    columns: Sequence[Column]
+    title: str = ""
+    box: str = "heavy_head"
+    pad: int = 1
+    rows: list[list[str]] = field(default_factory=list)
+    ends: set[int] = field(default_factory=set)  # rows that end a section (a rule after them)
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(list(cells))
+
+    def add_section(self) -> None:
+        if self.rows:
+            self.ends.add(len(self.rows) - 1)
+
+    @property
+    def grid(self) -> bool:
+        return self.box == "none"
+
+    def _padding(self, k: int) -> tuple[int, int]:
+        """Left and right padding of column k (a grid collapses padding and has none at its edges)."""
+        if not self.grid:
+            return self.pad, self.pad
+        last = len(self.columns) - 1
+        return 0, (self.pad if k < last else 0)
+
+    def widths(self, width: int) -> list[int] | None:
+        """Each column's width with its padding; None where rich would have to wrap or squeeze."""
+        widths = []
+        for k, col in enumerate(self.columns):
+            left, right = self._padding(k)
+            cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
+            if any("\n" in c for c in cells):
+                return None
+            w = max((cell_len(c) for c in cells), default=0) + left + right
+            if not cells:
+                w = width
+            if col.min_width is not None:
+                w = max(w, col.min_width + left + right)
+            if col.max_width is not None:
+                w = min(w, col.max_width + left + right)
+            widths.append(min(w, width) or 1)
+        extra = 0 if self.grid else 2 + len(self.columns) - 1
+        if sum(widths) + extra > width:
+            return None
+        for k, col in enumerate(self.columns):  # a cell wider than its column is cut, or wrapped by rich
+            inner = widths[k] - sum(self._padding(k))
+            cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
+            if not col.no_wrap and any(cell_len(c) > inner for c in cells):
+                return None
+        return widths
+
+    def lines(self, width: int) -> list[Line] | None:
+        """The table as rich draws it in `width` columns, or None where only rich can draw it."""
+        widths = self.widths(width)
+        if widths is None:
+            return None
+        total = sum(widths) + (0 if self.grid else 2 + len(widths) - 1)
+        out: list[Line] = []
+        if self.title:
+            if cell_len(self.title) > total:
+                return None
+            out.append([(self.title + " " * (total - cell_len(self.title)), TITLE)])
+        top, head, head_row, mid, row_rule, _, foot, bottom = BOXES[self.box]
+
+        def rule(chars: str) -> Line:
+            return [(chars[0] + chars[2].join(chars[1] * w for w in widths) + chars[3], None)]
+
+        def cells(values: Sequence[str], chars: str, style: str | None) -> Line:
+            line: Line = [(chars[0], None)] if chars else []
+            for k, (value, w, col) in enumerate(zip(values, widths, self.columns, strict=True)):
+                left, right = self._padding(k)
+                inner = w - left - right
+                text = _fit(value, inner)
+                space = " " * (inner - cell_len(text))
+                text = space + text if col.right else text + space
+                cell_style = BOLD if col.bold else style  # rich writes padding and text as three pieces
+                line += [(" " * left, cell_style), (text, cell_style), (" " * right, cell_style)]
+                if chars and k < len(widths) - 1:
+                    line.append((chars[2], None))
+            if chars:
+                line.append((chars[3], None))
+            return line
+
+        if not self.grid:
+            out.append(rule(top))
+            out.append(cells([c.header for c in self.columns], head, HEADER))
+            out.append(rule(head_row))
+        for k, row in enumerate(self.rows):
+            out.append(cells(row, "" if self.grid else (foot if k == len(self.rows) - 1 else mid), None))
+            if k in self.ends and k < len(self.rows) - 1 and not self.grid:
+                out.append(rule(row_rule))
+        if not self.grid:
+            out.append(rule(bottom))
+        return out
+
+    def to_rich(self) -> Table:
+        """The same table as a rich `Table` (where rich must lay it out)."""
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        if self.grid:
+            table = Table.grid(padding=(0, self.pad))
+        else:
+            title = Text(self.title, style="table.title") if self.title else None
+            table = Table(title=title, title_justify="left", box=getattr(box, self.box.upper()))
+        for col in self.columns:
+            table.add_column(col.header, justify="right" if col.right else "left", no_wrap=col.no_wrap,
+                             max_width=col.max_width,
+                             min_width=col.min_width, style="bold" if col.bold else None)
+        for k, row in enumerate(self.rows):
+            table.add_row(*(Text(c) for c in row), end_section=k in self.ends)  # text, never markup
+        return table
+
+
+def plain_output() -> bool:
+    """Whether output goes to a pipe or file as plain UTF-8 text (no terminal, no forced colours),
+    where rich would print its tables 140 columns wide with no styles."""
+    forced = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
+    if any(name in os.environ for name in forced):
+        return False
+    stream = sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    try:
+        tty = bool(isatty()) if isatty is not None else False
+    except ValueError:  # a closed stream
+        tty = False
+    return not tty and (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").startswith("utf")
+
+
+def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:
+    """Print tables and lines of text (pieces with their styles): to stdout as plain text when
+    `console` is None (see `plain_output`), else through the rich console."""
+    width = PLAIN_WIDTH if console is None else console.width
+    drawn = [item.lines(width) if isinstance(item, Grid) else [item] for item in items]
+    if console is None:
+        fits = all(d is not None for d in drawn) and all(
+            cell_len("".join(t for t, _ in item)) <= width for item in items if not isinstance(item, Grid))
+        if fits:
+            sys.stdout.write("".join("".join(t for t, _ in line) + "\n" for d in drawn if d for line in d))
+            return
+        from rich.console import Console
+
+        console = Console(width=PLAIN_WIDTH)
+    for item, lines in zip(items, drawn, strict=True):
+        if not isinstance(item, Grid):
+            console.print(_styled([item]), highlight=False)
+        elif lines is None:
+            console.print(item.to_rich())
+        else:
+            console.print(_styled(lines), soft_wrap=True)
+
+
+def _styled(lines: list[Line]) -> Text:
+    from rich.text import Text
+
+    text = Text()
+    for k, line in enumerate(lines):
+        for piece, style in line:
+            text.append(piece, style)
+        if k < len(lines) - 1:
+            text.append("\n")
+    return text

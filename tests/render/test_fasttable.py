@@ -1,0 +1,166 @@
+"""The fast tables print what rich's `Table` prints, character for character.
+
+Oracle: rich itself. Each table is also built the way the renderers built it
+before the fast path existed (a rich `Table` per command, cell by cell), printed
+by rich into a string, and compared with `fasttable`'s output: plain (a pipe,
+140 columns) and styled (a terminal with colours, ANSI codes included).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from typing import Any
+
+import pytest
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+import cnncalc
+from cnncalc.analysis import collapse
+from cnncalc.layers.base import fmt_shape
+from cnncalc.layers.text import render
+from cnncalc.render import catalogue, tables
+from cnncalc.render.fasttable import Column, Grid, emit, plain_output
+from cnncalc.zoo import Entry
+
+
+def rich_shapes(console: Console, report: Any, rows: Any) -> None:
+    """`print_shapes` as it was written with rich's Table."""
+    title = report.name if report.title == report.name else f"{report.title} — {report.name}"
+    table = Table(title=f"{title}, input {fmt_shape(report.input_shape)}", title_justify="left")
+    for col, right in zip(tables.LAYER_HEADER, (False, False, False, True, True, False, False), strict=True):
+        table.add_column(col, justify="right" if right else "left", no_wrap=col in ("layer", "output"))
+    for row in rows:
+        table.add_row(*tables.layer_cells(row))
+    console.print(table)
+    for n in [f"{r.name}: {render(n)}" for r in rows for n in r.notes]:
+        console.print(f"[yellow]⚠[/] {n}" if "tile" in n else f"* {n}", highlight=False)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for k, v in tables.totals_lines(report):
+        grid.add_row(k, v)
+    console.print(grid)
+
+
+def rich_comparison(console: Console, rows: Any) -> None:
+    same_input = len({r.report.input_shape for r in rows}) == 1
+    title = f"{len(rows)} networks, ratios to {rows[0].report.name}"
+    if same_input:
+        title += f", input {fmt_shape(rows[0].report.input_shape)}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    for col in tables.COMPARE_HEADER:
+        if col == "input" and same_input:
+            continue
+        table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right", no_wrap=True)
+    for r in rows:
+        cells = tables.comparison_cells(r, exact=False)
+        table.add_row(*(cells[:1] + cells[2:] if same_input else cells))
+    console.print(table)
+
+
+def rich_catalogue(console: Console, entries: list[Entry]) -> None:
+    table = Table(title=f"The zoo: {len(entries)} networks", title_justify="left")
+    for col in catalogue.LIST_HEADER:
+        table.add_column(col, justify="right" if col in ("params", "MACs", "depth") else "left",
+                         no_wrap=True, overflow="ellipsis", max_width={"source": 26, "title": 24}.get(col),
+                         min_width={"params": 8, "MACs": 8, "input": 9, "depth": 5}.get(col))
+    family = None
+    for e in entries:
+        cells = catalogue.catalogue_cells(e, exact=False)
+        if cells[0] == family:
+            cells[0] = ""
+        else:
+            family = cells[0]
+            if table.row_count:
+                table.add_section()
+        table.add_row(*cells)
+    console.print(table)
+
+
+def consoles(width: int = 140) -> Iterator[tuple[Console, Console]]:
+    """Pairs of identical consoles: plain (a pipe) and a colour terminal."""
+    for terminal in (False, True):
+        yield tuple(Console(file=io.StringIO(), width=width, force_terminal=terminal,  # type: ignore[misc]
+                            color_system="truecolor" if terminal else None, legacy_windows=False)
+                    for _ in range(2))
+
+
+@contextmanager
+def piped() -> Iterator[io.StringIO]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        yield out
+
+
+def text(console: Console) -> str:
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.mark.parametrize(("network", "depth"), [
+    ("lenet5", None), ("resnet50", None), ("resnet50", 1), ("inception_v3", 2), ("mobilenet_v2", None),
+    ("sppnet", None),
+])
+def test_shapes_table_is_rich_table(network: str, depth: int | None) -> None:
+    report = cnncalc.analyze(network)
+    rows = collapse(report, depth)
+    for ours, theirs in consoles():
+        tables.print_shapes(ours, report, rows)
+        rich_shapes(theirs, report, rows)
+        assert text(ours) == text(theirs)
+    ours_console, _ = next(consoles())
+    rich_shapes(ours_console, report, rows)
+    with piped() as out:
+        tables.print_shapes(None, report, rows)  # the pipe: no rich at all
+    assert out.getvalue() == text(ours_console)
+
+
+def test_narrow_terminal_falls_back_to_rich() -> None:
+    """At 60 columns the table must wrap cells: rich lays it out, as before."""
+    report = cnncalc.analyze("lenet5")
+    for ours, theirs in consoles(width=60):
+        tables.print_shapes(ours, report, report.layers)
+        rich_shapes(theirs, report, report.layers)
+        assert text(ours) == text(theirs)
+        assert "━━━┓" in text(ours)
+
+
+def test_compare_and_catalogue_tables_are_rich_tables() -> None:
+    rows = cnncalc.compare(["alexnet", "squeezenet1_0", "resnet50"])
+    mixed = cnncalc.compare(["lenet5", "alexnet"])  # different inputs: an input column
+    entries = [Entry.of(cnncalc.analyze(n)) for n in ("lenet5", "alexnet", "vgg16", "resnet18", "nin")]
+    for ours, theirs in consoles():
+        tables.print_comparison(ours, rows)
+        tables.print_comparison(ours, mixed)
+        catalogue.print_catalogue(ours, entries)
+        rich_comparison(theirs, rows)
+        rich_comparison(theirs, mixed)
+        rich_catalogue(theirs, entries)
+        assert text(ours) == text(theirs)
+        assert "…" in text(ours)  # long titles and sources end in an ellipsis
+
+
+def test_user_text_is_never_markup() -> None:
+    """A title or note with rich markup in it is printed as written (rich's Table would read it as markup)."""
+    grid = Grid([Column("layer"), Column("n", right=True)], title="[bold]net[/]")
+    grid.add_row("[red]x", "1")
+    with piped() as out:
+        emit(None, [grid, [("* [/] closes nothing", None)]])
+    assert "[bold]net[/]" in out.getvalue() and "[red]x" in out.getvalue()
+    assert "* [/] closes nothing" in out.getvalue()
+    for width in (140, 10):  # 10: too narrow, drawn by rich
+        console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor")
+        emit(console, [grid, [("* [/] closes nothing", None)]])
+        assert "[/]" in text(console)
+
+
+def test_plain_output_only_for_pipes(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES"):
+        monkeypatch.delenv(name, raising=False)
+    with piped():
+        assert plain_output()
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        assert not plain_output()  # rich would print colours: rich prints it
