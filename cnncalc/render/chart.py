@@ -179,7 +179,7 @@ def bubble_chart(data: Sequence[Point], fmt: str, title: str = "") -> bytes:
     if any(p.top1 is not None for p in data):
         fig.text(0.01, 0.01, "top-1: ImageNet-1K validation accuracy of torchvision's IMAGENET1K_V1 weights",
                  fontsize=7, color="#666666")
-    fig.subplots_adjust(left=0.08, right=0.86, top=0.93, bottom=0.12)
+    fig.subplots_adjust(left=0.08, right=0.83, top=0.93, bottom=0.12)
     _place_labels(ax, [(p.name, p.macs, y[p.name], (p.params * scale) ** 0.5 / 2) for p in data])
     _legends(ax, families, scale, max(p.params for p in data))
     return _save(fig, fmt, {"points": [asdict(p) for p in data]})
@@ -198,9 +198,9 @@ def _legends(ax: Axes, families: Sequence[str], scale: float, largest: int) -> N
     diameters = [(v * scale) ** 0.5 for v in sizes]
     bubbles = [Line2D([], [], marker="o", linestyle="", markersize=d, markerfacecolor="#ffffff",
                       markeredgecolor="#333333", markeredgewidth=0.6) for d in diameters]
-    ax.legend(bubbles, [f"{_short(v)} params" for v in sizes], loc="lower left", bbox_to_anchor=(1.01, 0.0),
-              fontsize=7, labelspacing=max(diameters) / 7 * 0.8, borderpad=max(diameters) / 14,
-              handletextpad=max(diameters) / 14, frameon=False, title="bubble area", title_fontsize=7)
+    ax.legend(bubbles, [_short(v) for v in sizes], loc="lower left", bbox_to_anchor=(1.01, 0.0),
+              fontsize=7, labelspacing=max(diameters) / 7 * 0.8, borderpad=max(diameters) / 14, handletextpad=0.8,
+              handlelength=max(diameters) / 7, frameon=False, title="parameters", title_fontsize=7)
 
 
 def cost_chart(report: Report, data: Sequence[Bar], fmt: str, per: str = "layer") -> bytes:

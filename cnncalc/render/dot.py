@@ -29,17 +29,22 @@ def clean(text: str) -> str:
 
 
 def html_text(text: str) -> str:
-    """Text for a Graphviz HTML-like label: every markup character as an entity."""
-    return html.escape(clean(text), quote=True)
+    """Text for a Graphviz HTML-like label: every markup character as an entity, backslashes doubled.
 
-
-def quoted(text: str) -> str:
-    """A DOT quoted string whose escString meaning is `text` itself, its line breaks kept.
-
-    Backslashes are doubled (``\\N`` would be the node's name), quotes escaped, and
-    ``&`` written as an entity (Graphviz would read ``&lt;`` in a name as ``<``).
+    Graphviz expands ``\\N``, ``\\G`` ... in HTML-like labels too (after reading the
+    entities, so ``&#92;`` would not do); ``\\\\`` is its escape for a backslash.
     """
-    lines = [clean(line).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    return html.escape(clean(text), quote=True).replace("\\", "\\\\")
+
+
+def tooltip(text: str) -> str:
+    """A quoted DOT tooltip that shows `text` itself, its line breaks kept.
+
+    Graphviz reads a tooltip's backslash escapes twice (``\\n`` as a line break, then
+    ``\\N`` as the node's name), so one backslash is written as four; quotes are
+    escaped, and ``&`` is an entity (Graphviz would read ``&lt;`` in a name as ``<``).
+    """
+    lines = [clean(line).replace("\\", "\\" * 4).replace('"', '\\"').replace("&", "&amp;")
              for line in text.split("\n")]
     return '"' + "\\n".join(lines) + '"'
 
@@ -55,9 +60,9 @@ def _label(node: Node) -> str:
 
 
 def _node(node: Node, fill: str) -> str:
-    tooltip = quoted("\n".join(f"{what}: {value}" for what, value in node.details))
+    text = "\n".join(f"{what}: {value}" for what, value in node.details)
     return (f'{node.id} [id="{node.id}", class="layer {node.category}", fillcolor="{fill}", '
-            f'label={_label(node)}, tooltip={tooltip}];')
+            f'label={_label(node)}, tooltip={tooltip(text)}];')
 
 
 def _title(diagram: Diagram) -> str:
@@ -73,7 +78,7 @@ def _title(diagram: Diagram) -> str:
 def _cluster(diagram: Diagram, cluster: Cluster, fills: dict[str, str], indent: str) -> list[str]:
     lines = [f"{indent}subgraph cluster_{cluster.id} {{",
              f'{indent}  id="{cluster.id}"; class="block"; style="rounded,dashed"; color="#7f7f7f"; '
-             f'fontsize=9; fontcolor="#555555"; label=<{html_text(cluster.label)}>; tooltip={quoted(cluster.path)};']
+             f'fontsize=9; fontcolor="#555555"; label=<{html_text(cluster.label)}>; tooltip={tooltip(cluster.path)};']
     boxes, nodes = diagram.children(cluster.id)
     lines += [f"{indent}  {_node(n, fills[n.category])}" for n in nodes]
     for box in boxes:
@@ -98,7 +103,7 @@ def to_dot(diagram: Diagram) -> str:
     for box in boxes:
         lines += _cluster(diagram, box, fills, "  ")
     for e in diagram.edges:
-        label = f' [label=" {html_text(e.label)}"]' if e.label else ""
+        label = f" [label=< {html_text(e.label)}>]" if e.label else ""
         lines.append(f"  {e.src} -> {e.dst}{label};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -127,4 +132,4 @@ def run_dot(source: str, fmt: str) -> bytes:
     return proc.stdout
 
 
-__all__ = ["MISSING_DOT", "clean", "have_dot", "html_text", "quoted", "run_dot", "to_dot"]
+__all__ = ["MISSING_DOT", "clean", "have_dot", "html_text", "run_dot", "to_dot", "tooltip"]
