@@ -69,9 +69,9 @@ def _title(diagram: Diagram) -> str:
     """The graph's label: the title, then the legend, one coloured cell per layer category drawn."""
     cells = "".join(f'<TD BGCOLOR="{fill}" BORDER="1" CELLPADDING="2"><FONT POINT-SIZE="9">{html_text(name)}'
                     '</FONT></TD>' for name, fill in diagram.legend)
-    title = (f'{html_text(diagram.title)} <FONT POINT-SIZE="10">({html_text(diagram.name)}, '
-             f'input {html_text(diagram.input_shape)}; {html_text(diagram.summary)})</FONT>')
-    return (f'<<TABLE BORDER="0" CELLSPACING="0"><TR><TD>{title}</TD></TR><TR><TD>'
+    about = f"{diagram.name}, input {diagram.input_shape}; {diagram.summary}"
+    return (f'<<TABLE BORDER="0" CELLSPACING="0"><TR><TD>{html_text(diagram.title)}</TD></TR>'
+            f'<TR><TD><FONT POINT-SIZE="10">{html_text(about)}</FONT></TD></TR><TR><TD>'
             f'<TABLE BORDER="0" CELLSPACING="2"><TR>{cells}</TR></TABLE></TD></TR></TABLE>>')
 
 
