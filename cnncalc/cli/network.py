@@ -9,6 +9,7 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
+from cnncalc.cli.draw import ForceOpt, PlotOpt, chart_format, save, writable
 from cnncalc.cli.options import (
     ArgOpt,
     AsOpt,
@@ -46,6 +47,8 @@ def shapes(
     format: FormatOpt = Format.table,
     as_: AsOpt = None,
     arg: ArgOpt = None,
+    plot: PlotOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
     from cnncalc.analysis import collapse
@@ -55,6 +58,8 @@ def shapes(
     from cnncalc.sources import with_args
 
     language = i18n.choose(lang)
+    if plot is not None:
+        chart_format(writable(plot, force))
     network = with_args(network, arg)
     shape = inputs.optional(ctx, input, layout.value, network, language)
     if as_ is not None:
@@ -65,6 +70,11 @@ def shapes(
     report = cnncalc.analyze(network, input_shape=shape, batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
     rows = collapse(report, depth)
+    if plot is not None:
+        from cnncalc.render import chart
+
+        per = "layer" if depth is None else f"layer or block (--depth {depth})"
+        save(plot, chart.cost_chart(report, chart.bars(rows), chart_format(plot), per), force)
     if format is Format.table:
         render.print_shapes(make_output(), report, rows, language, layout.value)
     else:
@@ -85,6 +95,8 @@ def compare(
     bench: Annotated[bool, typer.Option("--bench", help="Also measure latency and throughput (torch, "
                                         "--device auto, the given --batch and --dtype).")] = False,
     as_: AsOpt = None,
+    plot: PlotOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
     from cnncalc.cli import inputs
@@ -94,6 +106,8 @@ def compare(
     language = i18n.choose(lang)
     if len(networks) < 2:
         raise CnnCalcError("compare needs at least two networks, e.g. cnncalc compare alexnet squeezenet1_0")
+    if plot is not None:
+        chart_format(writable(plot, force))
     shape = inputs.optional(ctx, input, layout.value, networks[0], language)
     if as_ is not None:
         from cnncalc.cli.imports import compare_as
@@ -101,6 +115,10 @@ def compare(
         compare_as(networks, as_.value, shape, batch, dtype.value, format)
         return
     rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
+    if plot is not None:
+        from cnncalc.render import chart
+
+        save(plot, chart.bubble_chart(chart.points([r.report for r in rows]), chart_format(plot)), force)
     if bench:
         from cnncalc.cli.bench import compare_bench
 
@@ -113,12 +131,30 @@ def compare(
 
 
 @app.command("list")
-def list_(format: FormatOpt = Format.table) -> None:
+def list_(
+    format: FormatOpt = Format.table,
+    family: Annotated[str | None, typer.Option("--family", help="Only this family (ResNet, VGG ...).")] = None,
+    plot: PlotOpt = None,
+    force: ForceOpt = False,
+) -> None:
     """The built-in zoo: every architecture with its params, MACs, depth and source."""
     from cnncalc import zoo
     from cnncalc.render import catalogue as render
 
+    if plot is not None:
+        chart_format(writable(plot, force))
     reports = zoo.entries()
+    if family is not None:
+        families = list(dict.fromkeys(r.family for r in reports))
+        reports = [r for r in reports if r.family.lower() == family.lower()]
+        if not reports:
+            raise CnnCalcError(f"no zoo family {family!r}; the families are {', '.join(families)}")
+    if plot is not None:
+        from cnncalc.render import chart
+
+        title = f"The zoo{f': {reports[0].family}' if family else ''}: accuracy, MACs and parameters"
+        analysed = [cnncalc.analyze(r.name) for r in reports]  # the chart needs each network's file and output
+        save(plot, chart.bubble_chart(chart.points(analysed), chart_format(plot), title), force)
     if format is Format.table:
         render.print_catalogue(make_output(), reports)
     else:
