@@ -49,6 +49,7 @@ class Split(Layer):
                            "which part this layer is (0-based); unset in a network file: one layer per part")
 
     FLOPS = costs.free("a view of some channels")
+    TORCH_CALLS = ("x.chunk", "torch.chunk", "x.split", "torch.split")  # ShuffleNet: x.chunk(2, dim=1)
 
     def validate(self) -> None:
         count = self.count()
@@ -115,6 +116,7 @@ class ChannelShuffle(Elementwise):
     groups: int = arg(positive_int, doc="number of channel groups to interleave", primary=True)
 
     FLOPS = costs.free("a permutation of the channels")
+    TORCH_CALLS = ("channel_shuffle", "nn.ChannelShuffle")  # torchvision's function, torch's module
 
     def check_shape(self, shape: Shape) -> None:
         if shape[0] % self.groups:
@@ -146,6 +148,7 @@ class Scale(Elementwise):
     init: float = arg(number(), 1.0, "initial value of every factor (ConvNeXt: 1e-6)", primary=True)
 
     FLOPS = costs.per_output(1, "a multiply")
+    TORCH_CALLS = ("*",)  # torchvision's CNBlock: self.layer_scale * self.block(input)
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
         params = Num(ins[0][0], "C")

@@ -101,12 +101,18 @@ class Linear(Layer):
 
     def torch_op(self, bound: Bound, call: str = "") -> TorchOp:
         """nn.Linear on the flattened input (the lowering flattens first, as torchvision's
-        ``torch.flatten(x, 1)`` does): a (numel,) input, always contiguous."""
-        return replace(super().torch_op(bound, call), inputs=((numel(bound.inputs[0]),),))
+        ``torch.flatten(x, 1)`` does): a (numel,) input, always contiguous. Per position, as torch
+        sees it: a channels-last (*spatial, C) input, contiguous (ConvNeXt's MLP follows a LayerNorm)."""
+        op = super().torch_op(bound, call)
+        shape = bound.inputs[0]
+        if not self.flatten and len(shape) > 1:
+            return replace(op, inputs=((*shape[1:], shape[0]),), output=(*shape[1:], self.out))
+        return replace(op, inputs=((numel(shape),),))
 
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
-        return {"in_features": numel(bound.inputs[0]), "out_features": self.out, "bias": self.bias,
-                "contiguous": True}
+        shape = bound.inputs[0]
+        features = shape[0] if not self.flatten and len(shape) > 1 else numel(shape)
+        return {"in_features": features, "out_features": self.out, "bias": self.bias, "contiguous": True}
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn

@@ -70,6 +70,7 @@ class StochasticDepth(Elementwise):
     mode: str = arg(choice("row", "batch"), "row", "row: per sample; batch: the whole batch at once")
 
     FLOPS = costs.free("identity at inference")
+    TORCH_CALLS = ("StochasticDepth",)  # torchvision.ops.StochasticDepth (timm's DropPath alike)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import StochasticDepth as Module

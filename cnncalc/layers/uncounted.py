@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from cnncalc.errors import LayerError
 from cnncalc.layers import costs, recurrence
 from cnncalc.layers.args import int_list, nonneg_int
-from cnncalc.layers.base import Bound, Layer, Shape, arg
+from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape
 from cnncalc.layers.formula import Num
 from cnncalc.layers.registry import register
 from cnncalc.layers.rf import RF
+from cnncalc.layers.steps import Worked
 from cnncalc.layers.text import Msg
 from cnncalc.layers.torchop import TorchOp
 
@@ -49,7 +50,11 @@ class Uncounted(Layer):
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         note = Msg("not counted: {op} has no cnncalc layer kind; its MACs and FLOPs are not in the totals",
                    op=self.op)
-        return Bound(self, ins, tuple(self.out), recurrence.whole(fields), params=Num(self.params), notes=(note,))
+        shape = tuple(self.out)
+        worked = (Worked("output_shape", "output", value=shape, shown=f"{fmt_shape(shape)} (as traced)",
+                         note=Msg("the shape PyTorch produced when the model was traced")),)
+        return Bound(self, ins, shape, recurrence.whole(fields), params=Num(self.params), notes=(note,),
+                     worked=worked)
 
     def describe(self, bound: Bound) -> str:
         return f"{self.op} (not counted)"

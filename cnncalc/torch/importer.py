@@ -14,6 +14,7 @@ writes the ops as a network file.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from cnncalc import layers
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.layers import torchop
 from cnncalc.torch import importer_functions as functions
+from cnncalc.torch import importer_layout as layout
 from cnncalc.torch import importer_table as table
 
 INPUT = -1  # the network's input, as an op's input
@@ -68,7 +70,7 @@ def trace(model: nn.Module, input_shape: Shape, source: str, *, allow_uncounted:
     """The model's ops for an input of `input_shape` (channels first, without the batch)."""
     model = model.eval()
     try:
-        graph = _Tracer().trace(model)
+        graph = _Tracer(autowrap_functions=functions.WRAPPED).trace(model)
     except Exception as exc:  # fx cannot trace data-dependent control flow
         raise CnnCalcError(f"torch.fx cannot trace the model: {type(exc).__name__}: {_first_line(exc)}; cnncalc "
                            "imports models that fx can trace", Location(source)) from None
@@ -114,6 +116,8 @@ class _Reader:
         self.value: dict[fx.Node, int] = {}  # a tensor node -> the op that makes it (INPUT for the input)
         self.params: set[fx.Node] = set()  # get_attr nodes (parameters and buffers used by functions)
         self.classes = classes  # module path -> class name, of the model as written
+        self.last: set[fx.Node] = set()  # tensors in channels-last order (`importer_layout`)
+        self.parts: dict[fx.Node, Any] = {}  # chunk/split calls -> their parts (a count or the sizes)
 
     def read(self) -> Traced:
         output = None
@@ -128,6 +132,8 @@ class _Reader:
                 output = self.result(node)
             elif _shape(node) is not None:
                 self.call(node)
+            elif node.args and isinstance(node.args[0], fx.Node) and _shape(node.args[0]) is not None:
+                self.chunk(node)
         assert output is not None
         return Traced(self.ops, self.input_shape, output, self.classes)
 
@@ -139,21 +145,50 @@ class _Reader:
 
     # -- one call ---------------------------------------------------------------------------------
 
+    def chunk(self, node: fx.Node) -> None:
+        """A call that makes no tensor: remember a chunk or split of the channels for its ``x[k]``."""
+        source = node.args[0]
+        assert isinstance(source, fx.Node)
+        found = layout.chunking(node, self.input_of(source)[0])
+        if isinstance(found, table.Unsupported):
+            raise self.error(node, found.what, "cnncalc has no layer kind for it")
+        if found is not None:
+            self.parts[node] = found
+
     def call(self, node: fx.Node) -> None:
-        tensors = [a for a in _flat(node.args, node.kwargs) if isinstance(a, fx.Node) and _shape(a) is not None]
-        if any(t in self.params for t in tensors):
-            what = self.what(node)
-            kind = table.optional_kind("layer_scale") if what in ("*", "torch.mul", "x.mul") else None
-            if kind is None:
-                self.unsupported(node, tensors, f"{what} with a parameter of the model (a learned scale or bias)")
+        tensors = [a for a in layout.flat(node.args, node.kwargs) if isinstance(a, fx.Node) and _shape(a) is not None]
+        part = layout.chunk_part(node, self.parts)
+        dims = layout.permute_dims(self.module, node)
+        mapped: table.Mapped | table.Unsupported
+        if part is not None:
+            source = part[0].args[0]
+            assert isinstance(source, fx.Node)
+            tensors, mapped = [source], part[1]
+        elif dims is not None and tensors:
+            after = layout.after_permute(dims, tensors[0] in self.last)
+            if after is None or tensors[0] not in self.value:
+                self.unsupported(node, tensors, f"{self.what(node)}({dims}) (cnncalc follows a permute of the "
+                                 "channels to the last dimension and back, no other)")
                 return
-            mapped: table.Mapped | table.Unsupported = table.Mapped(kind)
+            self.value[node] = self.value[tensors[0]]  # no layer: the next calls see it channels first
+            if after:
+                self.last.add(node)
+            return
+        elif any(t in self.params for t in tensors):
+            mapped = self.with_parameter(node, tensors)
             tensors = [t for t in tensors if t not in self.params]
         else:
             mapped = self.mapped(node, tensors)
         if isinstance(mapped, table.Unsupported):
             self.unsupported(node, tensors, mapped.what)
             return
+        last = {t in self.last for t in tensors}
+        if True in last and (len(last) > 1 or (mapped.kind and mapped.kind not in layout.POSITIONWISE)):
+            self.unsupported(node, tensors, f"{self.what(node)} on a channels-last tensor (cnncalc follows "
+                             "channels-last tensors through calls that treat every position alike)")
+            return
+        if True in last:
+            self.last.add(node)
         missing = [t for t in tensors if t not in self.value]
         if missing:
             self.unsupported(node, tensors, f"{self.what(node)} on a value cnncalc did not import")
@@ -169,18 +204,31 @@ class _Reader:
             self.add(node, table.Mapped(mapped.kind, mapped.args, mapped.torch), inputs, pooled)
             self.add(node, table.Mapped("flatten", torch="x.flatten"), [len(self.ops) - 1], output[1:])
         else:
-            self.add(node, mapped, inputs, output[1:])
+            self.add(node, mapped, inputs, self.input_of(node))
+
+    def with_parameter(self, node: fx.Node, tensors: list[fx.Node]) -> table.Mapped | table.Unsupported:
+        """A call on a parameter of the model: a per-channel learned factor is ``scale`` (layer scale)."""
+        what = self.what(node)
+        params = [t for t in tensors if t in self.params]
+        others = [t for t in tensors if t not in self.params]
+        if what in ("*", "torch.mul", "x.mul") and len(params) == 1 and len(others) == 1:
+            shape = self.input_of(params[0])
+            if math.prod(shape) == self.input_of(others[0])[0] and max(shape, default=1) == math.prod(shape):
+                return table.Mapped("scale")
+        return table.Unsupported(f"{what} with a parameter of the model (a learned scale or bias)")
 
     def mapped(self, node: fx.Node, tensors: list[fx.Node]) -> table.Mapped | table.Unsupported:
         inputs = tuple(self.input_of(t) for t in tensors)
         output = _shape(node)
-        call = table.Call(None, _shapes(node.args), _shapes(node.kwargs), inputs, output[1:] if output else None)
+        last = any(t in self.last for t in tensors)
+        args, kwargs = layout.shapes_of(node.args, _shape), layout.shapes_of(node.kwargs, _shape)
+        call = table.Call(None, args, kwargs, inputs, output[1:] if output else None, last)
         if node.op == "call_module":
             submodule = self.module.get_submodule(str(node.target))
             rule = table.module_rule(submodule)
             if rule is None:
                 return table.Unsupported(self.what(node))
-            return rule(table.Call(submodule, call.args, call.kwargs, inputs, call.output))
+            return rule(table.Call(submodule, call.args, call.kwargs, inputs, call.output, last))
         target = node.target if node.op == "call_function" else str(node.target)
         rule = functions.function_rule(target)
         return rule(call) if rule is not None else table.Unsupported(self.what(node))
@@ -188,7 +236,9 @@ class _Reader:
     def input_of(self, node: fx.Node) -> Shape:
         shape = _shape(node)
         assert shape is not None
-        return shape if node in self.params else shape[1:]
+        if node in self.params:
+            return shape
+        return layout.channels_first(shape[1:]) if node in self.last else shape[1:]
 
     def add(self, node: fx.Node, mapped: table.Mapped, inputs: list[int], output: Shape) -> None:
         stack = list((node.meta.get("nn_module_stack") or {}).values())
@@ -239,36 +289,6 @@ class _Reader:
         inputs = [self.value[t] for t in tensors if t in self.value] or [INPUT]
         self.add(node, table.Mapped("uncounted", {"op": self.what(node), "out": list(output[1:]), "params": params}),
                  inputs, output[1:])
-
-
-def _flat(args: Any, kwargs: Any) -> list[Any]:
-    """Every value in a call's arguments, lists and dicts flattened (torch.cat's list of tensors)."""
-    found: list[Any] = []
-
-    def visit(value: Any) -> None:
-        if isinstance(value, list | tuple):
-            for v in value:
-                visit(v)
-        elif isinstance(value, dict):
-            for v in value.values():
-                visit(v)
-        else:
-            found.append(value)
-
-    visit(args)
-    visit(kwargs)
-    return found
-
-
-def _shapes(value: Any) -> Any:
-    """A call's arguments with each tensor node replaced by its shape, and other nodes by None."""
-    if isinstance(value, fx.Node):
-        return _shape(value)
-    if isinstance(value, list | tuple):
-        return type(value)(_shapes(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _shapes(v) for k, v in value.items()}
-    return value
 
 
 __all__ = ["INPUT", "Op", "Traced", "trace"]

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from cnncalc import layers
+from cnncalc.torch import importer_layout as layout
 from cnncalc.torch.importer_table import Call, Mapped, Rule, Unsupported, adaptive, compact
 
 
@@ -158,6 +159,19 @@ FUNCTIONS: dict[Any, Rule] = {
 }
 
 
+def _wrapped() -> tuple[Any, ...]:
+    """Library functions traced as one call (fx would trace through them into views and transposes)."""
+    try:
+        from torchvision.models.shufflenetv2 import channel_shuffle
+    except ImportError:
+        return ()
+    FUNCTIONS[channel_shuffle] = layout.channel_shuffle
+    return (channel_shuffle,)
+
+
+WRAPPED = _wrapped()
+
+
 def function_rule(target: Any) -> Rule | None:
     """The rule for a call_function target or a call_method name."""
     try:
@@ -183,4 +197,4 @@ def describe(target: Any) -> str:
     return f"{module}.{name}" if module else name
 
 
-__all__ = ["FUNCTIONS", "describe", "function_rule"]
+__all__ = ["FUNCTIONS", "WRAPPED", "describe", "function_rule"]

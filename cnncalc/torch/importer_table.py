@@ -54,8 +54,9 @@ class Call:
     module: nn.Module | None
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
-    inputs: tuple[Shape, ...]
-    output: Shape | None
+    inputs: tuple[Shape, ...]  # channels first, as cnncalc's shapes
+    output: Shape | None  # as torch made it
+    channels_last: bool = False  # the tensor is channels last in torch (`importer_layout`)
 
     def arg(self, index: int, name: str, default: Any = None) -> Any:
         if name in self.kwargs:
@@ -98,11 +99,10 @@ def _conv(c: Call) -> Mapped | Unsupported:
 def _linear(c: Call) -> Mapped | Unsupported:
     m: Any = c.module
     if len(c.inputs[0]) != 1:
-        kind = optional_kind("pointwise_linear", "position_linear", "linear_per_position")
-        if kind is None:
-            return Unsupported(f"nn.Linear on a {'×'.join(map(str, c.inputs[0]))} input (applied at every "
-                               "position; cnncalc's linear takes a flattened vector)")
-        return Mapped(kind, {"out": m.out_features, "bias": m.bias is not None})
+        if not c.channels_last:
+            return Unsupported(f"nn.Linear on a {'×'.join(map(str, c.inputs[0]))} input over its last dimension "
+                               "(cnncalc's linear takes a vector, or the channels at every position)")
+        return Mapped("linear", {"out": m.out_features, "bias": m.bias is not None, "flatten": False})
     return Mapped("linear", {"out": m.out_features, "bias": m.bias is not None})
 
 
@@ -116,6 +116,15 @@ def _batchnorm(c: Call) -> Mapped | Unsupported:
 def _layernorm2d(c: Call) -> Mapped | Unsupported:
     m: Any = c.module
     return Mapped("layernorm", {"eps": m.eps, "affine": m.elementwise_affine}, torch="LayerNorm2d")
+
+
+def _layernorm(c: Call) -> Mapped | Unsupported:
+    """torch's LayerNorm over the channels: of a vector, or of a channels-last map (ConvNeXt's block)."""
+    m: Any = c.module
+    if tuple(m.normalized_shape) != (c.inputs[0][0],) or not (c.channels_last or len(c.inputs[0]) == 1):
+        return Unsupported(f"nn.LayerNorm over {list(m.normalized_shape)} of a {'×'.join(map(str, c.inputs[0]))} "
+                           "input (cnncalc's layernorm normalises the channels at each position)")
+    return Mapped("layernorm", {"eps": m.eps, "affine": m.elementwise_affine}, torch="nn.LayerNorm")
 
 
 def _groupnorm(c: Call) -> Mapped | Unsupported:
@@ -192,9 +201,9 @@ def _flatten_module(c: Call) -> Mapped | Unsupported:
 
 
 def _stochastic_depth(c: Call) -> Mapped | Unsupported:
-    """The identity at inference; issue 11's own kind when it is registered."""
-    kind = optional_kind("stochastic_depth", "drop_path")
-    return Mapped(kind) if kind else Mapped("identity")
+    """The identity at inference, with its training-time drop probability and mode."""
+    m: Any = c.module
+    return Mapped("stochastic_depth", {"p": m.p, "mode": m.mode})
 
 
 MODULES: dict[type | str, Rule] = {
@@ -204,6 +213,7 @@ MODULES: dict[type | str, Rule] = {
     **{cls: _batchnorm for cls in (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)},
     "torchvision.models.convnext.LayerNorm2d": _layernorm2d,
     "timm.layers.norm.LayerNorm2d": _layernorm2d,
+    nn.LayerNorm: _layernorm,
     nn.GroupNorm: _groupnorm,
     nn.LocalResponseNorm: _lrn,
     nn.ReLU: _activation("relu"), nn.ReLU6: _activation("relu6"),

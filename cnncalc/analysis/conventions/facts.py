@@ -101,10 +101,15 @@ _add(("*", "torch.mul", "x.mul"), "aten::mul", "mul (gate, scale)")
 _add(("*=", "x.mul_"), "aten::mul_", "mul (gate, scale)")
 _add(("torch.cat",), "aten::cat", "concat")
 _add(("torch.flatten", "x.flatten", "nn.Flatten", "x.view", "x.reshape"), "aten::flatten", "reshape/flatten")
+_add(("x.chunk", "torch.chunk"), "aten::chunk", "reshape/flatten")
+_add(("x.split", "torch.split"), "aten::split", "reshape/flatten")
+_add(("channel_shuffle",), "", "reshape/flatten")  # torchvision's function: view, transpose, contiguous, view
+_add(("nn.ChannelShuffle",), "aten::channel_shuffle", "reshape/flatten")
 _add(("x.neg",), "aten::neg", "other")
 _add(("nn.Dropout",), "aten::dropout", "dropout/identity", ("F.dropout",))
 _add(("F.dropout",), "aten::dropout", "dropout/identity")
 _add(("nn.Identity",), "", "dropout/identity")
+_add(("StochasticDepth",), "", "dropout/identity")  # identity in eval mode
 _add(("nn.ZeroPad{r}d",), "aten::constant_pad_nd", "other", ("F.pad",))
 _add(("uncounted",), "", "not counted")  # an imported operation cnncalc has no kind for
 
