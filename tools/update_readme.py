@@ -29,7 +29,7 @@ LAYERS = re.compile(r"(<!-- layers:begin -->\n)(.*?)(<!-- layers:end -->)", re.S
 INCLUDE = re.compile(r"(<!-- include: ([^ ]+) -->\n```(\w*)\n)(.*?)(```)", re.S)
 # the layer table's order: by what a layer does, in the order a network uses them
 FAMILIES = ("conv", "transposed", "pool", "adaptive", "linear", "norm", "act", "merge", "channels", "misc")
-ANALYTIC = {"shapes", "compare", "list", "layer", "explain", "check", "conventions"}
+ANALYTIC = {"shapes", "compare", "list", "layer", "explain", "check", "conventions", "import"}
 
 
 def run(command: str) -> str:

@@ -11,6 +11,7 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.draw import ForceOpt, PlotOpt, chart_format, save, writable
 from cnncalc.cli.options import (
+    NETWORK_HELP,
     ArgOpt,
     AsOpt,
     BatchOpt,
@@ -32,9 +33,7 @@ from cnncalc.errors import CnnCalcError
 @app.command()
 def shapes(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`), a path to a YAML file, or a "
-                                           "PyTorch model: torchvision:NAME, timm:NAME, file.py:Name or "
-                                           "package.module:Name (a file or module is imported: its code runs).")],
+    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,

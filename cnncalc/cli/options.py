@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+NETWORK_HELP = ("A zoo name (see `cnncalc list`), a path to a YAML file, or a PyTorch model: torchvision:NAME, "
+                "timm:NAME, path/to/file.py:Name or package.module:Name (a class or a factory; importing a .py file "
+                "or module runs its code, so name only code you trust).")
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"

@@ -1,10 +1,9 @@
 """An operation of an imported model that cnncalc has no layer kind for: kept, and said to be not counted.
 
-`cnncalc import SRC --allow-uncounted` (and ``shapes SRC --allow-uncounted``)
-writes such an operation as ``{uncounted: {op: F.interpolate, out: [64, 56, 56],
-params: 0}}``: its output shape as traced, the parameters torch counts for it,
-and nothing else — no MACs, no FLOPs, and every unit after it sees the whole
-input. Each one is listed in the report's notes as not counted, as fvcore lists
+`cnncalc import SRC --allow-uncounted -o net.yaml` writes such an operation as
+``{uncounted: {op: F.interpolate, out: [64, 56, 56], params: 0}}``: its output shape as
+traced, the parameters torch counts for it, and nothing else — no MACs, no FLOPs, and
+every unit after it sees the whole input. Each one is listed in the report's notes as not counted, as fvcore lists
 the operators it skipped; never a silent zero.
 """
 

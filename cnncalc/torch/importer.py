@@ -278,8 +278,9 @@ class _Reader:
 
     def unsupported(self, node: fx.Node, tensors: list[fx.Node], what: str) -> None:
         if not self.allow_uncounted:
-            raise self.error(node, what, "cnncalc has no layer kind for it; --allow-uncounted imports it as an "
-                             "'uncounted' layer (traced shape and parameters, no MACs) and lists it as not counted")
+            raise self.error(node, what, f"cnncalc has no layer kind for it; `cnncalc import {self.source} "
+                             "--allow-uncounted -o net.yaml` writes it as an 'uncounted' layer (traced shape and "
+                             "parameters, no MACs) that net.yaml's analysis lists as not counted")
         output = _shape(node)
         if output is None:
             raise self.error(node, what, "it makes no tensor cnncalc can follow")

@@ -34,7 +34,8 @@ KEYS = {"fvcore": "fvcore", "flopcounter": "flopcountermode", "torchinfo": "torc
         "ptflops": "ptflops_pytorch", "ptflops-aten": "ptflops_aten", "thop": "thop"}
 ZOO = {"alexnet": "alexnet", "vgg16": "vgg16", "resnet18": "resnet18", "resnet50": "resnet50",
        "squeezenet1_0": "squeezenet1_0", "mobilenet_v2": "mobilenet_v2", "densenet121": "densenet121",
-       "googlenet_tv": "googlenet", "inception_v3": "inception_v3"}
+       "googlenet_tv": "googlenet", "inception_v3": "inception_v3", "efficientnet_b0": "efficientnet_b0",
+       "convnext_tiny": "convnext_tiny"}
 
 TINY = textwrap.dedent("""\
     name: tiny

@@ -34,7 +34,12 @@ NETWORKS = {
     "densenet121": ("densenet121", 128),
     "googlenet_tv": ("googlenet", 112),
     "inception_v3": ("inception_v3", 139),
-    "convnext_tiny": ("convnext_tiny", 224),
+    "convnext_tiny": ("convnext_tiny", 64),
+    "efficientnet_b0": ("efficientnet_b0", 96),
+    "mobilenet_v3_small": ("mobilenet_v3_small", 96),
+    "shufflenet_v2_x0_5": ("shufflenet_v2_x0_5", 96),
+    "regnet_y_400mf": ("regnet_y_400mf", 96),
+    "mnasnet0_5": ("mnasnet0_5", 96),
 }
 
 
