@@ -33,6 +33,7 @@ from cnncalc.errors import CnnCalcError
 if TYPE_CHECKING:
     from cnncalc.analysis import Report
     from cnncalc.analysis.conventions import Counted
+    from cnncalc.layers.text import Language
 
 
 def _count(network: str, tools: Sequence[str] | None, input_shape: tuple[int, ...] | None, batch: int,
@@ -47,7 +48,7 @@ def _count(network: str, tools: Sequence[str] | None, input_shape: tuple[int, ..
 
 
 def shapes_as(network: str, tool_id: str, input_shape: tuple[int, ...] | None, batch: int, dtype: str,
-              overrides: Mapping[str, Any], depth: int | None, format: Format) -> None:
+              overrides: Mapping[str, Any], depth: int | None, format: Format, language: Language) -> None:
     """`cnncalc shapes NET --as TOOL`."""
     from cnncalc.analysis.conventions import tool
     from cnncalc.render import conventions as render
@@ -55,13 +56,13 @@ def shapes_as(network: str, tool_id: str, input_shape: tuple[int, ...] | None, b
     report, counts = _count(network, [tool_id], input_shape, batch, dtype, overrides)
     layers = counts.collapsed(report, depth)
     if format is Format.table:
-        render.print_shapes_as(make_console(), report, counts, layers, tool(tool_id))
+        render.print_shapes_as(make_console(), report, counts, layers, tool(tool_id), language)
     else:
         sys.stdout.write(render.shapes_as_text(report, counts, layers, tool(tool_id), format.value))
 
 
 def compare_as(networks: Sequence[str], tool_id: str, input_shape: tuple[int, ...] | None, batch: int, dtype: str,
-               format: Format) -> None:
+               format: Format, language: Language) -> None:
     """`cnncalc compare A B ... --as TOOL`."""
     from cnncalc.analysis.conventions import tool
     from cnncalc.render import conventions as render
@@ -69,7 +70,7 @@ def compare_as(networks: Sequence[str], tool_id: str, input_shape: tuple[int, ..
     pairs = [_count(n, [tool_id], input_shape, batch, dtype, {}) for n in networks]
     reports, counts = [p[0] for p in pairs], [p[1] for p in pairs]
     if format is Format.table:
-        render.print_comparison_as(make_console(), reports, counts, tool(tool_id))
+        render.print_comparison_as(make_console(), reports, counts, tool(tool_id), language)
     else:
         sys.stdout.write(render.comparison_as_text(reports, counts, tool(tool_id), format.value))
 
@@ -97,7 +98,7 @@ def conventions(
     shape = inputs.optional(ctx, input, layout.value, network, language)
     report, counts = _count(network, None, shape, batch, "fp32", parse_overrides(set))
     if format is Format.table:
-        render.print_conventions(make_console(), report, counts)
+        render.print_conventions(make_console(), report, counts, language)
     else:
         sys.stdout.write(render.conventions_text(report, counts, format.value))
 

@@ -64,7 +64,7 @@ def shapes(
     if as_ is not None:
         from cnncalc.cli.imports import shapes_as
 
-        shapes_as(network, as_.value, shape, batch, dtype.value, parse_overrides(set), depth, format)
+        shapes_as(network, as_.value, shape, batch, dtype.value, parse_overrides(set), depth, format, language)
         return
     report = cnncalc.analyze(network, input_shape=shape, batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
@@ -111,7 +111,7 @@ def compare(
     if as_ is not None:
         from cnncalc.cli.imports import compare_as
 
-        compare_as(networks, as_.value, shape, batch, dtype.value, format)
+        compare_as(networks, as_.value, shape, batch, dtype.value, format, language)
         return
     rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
     if plot is not None:

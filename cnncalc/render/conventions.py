@@ -10,6 +10,7 @@ from cnncalc.analysis import Report
 from cnncalc.analysis.conventions import Counted, LayerCount, Tool
 from cnncalc.analysis.conventions.tool import Number
 from cnncalc.layers.base import fmt_shape
+from cnncalc.layers.text import ENGLISH, Language, Msg
 from cnncalc.render.tables import human, report_dict, to_csv, to_json, to_markdown
 
 if TYPE_CHECKING:
@@ -75,13 +76,17 @@ def shapes_as_text(report: Report, counted: Counted, layers: Sequence[LayerCount
     return to_markdown(header, rows, [False, False, False, False, True, False]) + total
 
 
+def _title(report: Report) -> str:
+    return report.name if report.title == report.name else f"{report.title} — {report.name}"
+
+
 def print_shapes_as(console: Console, report: Report, counted: Counted, layers: Sequence[LayerCount],
-                    tool: Tool) -> None:
+                    tool: Tool, language: Language = ENGLISH) -> None:
     from rich.table import Table
 
-    title = report.name if report.title == report.name else f"{report.title} — {report.name}"
-    table = Table(title=f"{title}, input {fmt_shape(report.input_shape)}, counted as {tool.title}",
-                  title_justify="left")
+    title = Msg("{title}, input {shape}, counted as {tool}", title=_title(report),
+                shape=fmt_shape(report.input_shape), tool=tool.title)
+    table = Table(title=title.render(language), title_justify="left")
     shapes = _shapes(report)
     for col in (*AS_HEADER[:4], tool.id, AS_HEADER[5]):
         table.add_column(col, justify="right" if col == tool.id else "left", no_wrap=col in ("layer", "output"))
@@ -91,12 +96,15 @@ def print_shapes_as(console: Console, report: Report, counted: Counted, layers: 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    per = f" (batch {report.batch})" if report.batch != 1 else ""
+    batch = report.batch
     total = counted.totals[tool.id]
-    grid.add_row(f"{tool.id} total{per}", f"{shown(total)} ({human(float(total))})")
-    grid.add_row("how", how(tool))
-    grid.add_row(f"cnncalc MACs{per}", f"{report.totals.macs:,} ({human(report.totals.macs)}); `cnncalc "
-                                       f"conventions {report.name}` shows where they differ")
+    label = Msg("{tool} total", tool=tool.id) if batch == 1 else Msg("{tool} total (batch {n})", tool=tool.id, n=batch)
+    ours = Msg("cnncalc MACs") if batch == 1 else Msg("cnncalc MACs (batch {n})", n=batch)
+    grid.add_row(label.render(language), f"{shown(total)} ({human(float(total))})")
+    grid.add_row(Msg("how").render(language), how(tool))
+    grid.add_row(ours.render(language), Msg("{macs} ({short}); `cnncalc conventions {name}` shows where they differ",
+                                            macs=f"{report.totals.macs:,}", short=human(report.totals.macs),
+                                            name=report.name).render(language))
     console.print(grid)
 
 
@@ -115,11 +123,13 @@ def comparison_as_text(reports: Sequence[Report], counts: Sequence[Counted], too
     return to_markdown(header, rows, [False, False, True, True, True])
 
 
-def print_comparison_as(console: Console, reports: Sequence[Report], counts: Sequence[Counted], tool: Tool) -> None:
+def print_comparison_as(console: Console, reports: Sequence[Report], counts: Sequence[Counted], tool: Tool,
+                        language: Language = ENGLISH) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(title=f"{len(reports)} networks, counted as {tool.title}", title_justify="left",
+    title = Msg("{n} networks, counted as {tool}", n=len(reports), tool=tool.title).render(language)
+    table = Table(title=title, title_justify="left",
                   box=box.SIMPLE_HEAD, caption=how(tool), caption_justify="left")
     for col in ("network", "input", "params", "MACs", tool.id, f"{tool.id} / MACs"):
         table.add_column(col, justify="left" if col in ("network", "input") else "right", no_wrap=True)
@@ -166,14 +176,15 @@ def conventions_text(report: Report, counted: Counted, fmt: str) -> str:
     return to_markdown(header, rows, [False, *[True] * (len(header) - 1)])
 
 
-def print_conventions(console: Console, report: Report, counted: Counted) -> None:
+def print_conventions(console: Console, report: Report, counted: Counted, language: Language = ENGLISH) -> None:
     from rich.table import Table
 
     header, rows = _grid(report, counted)
-    title = report.name if report.title == report.name else f"{report.title} — {report.name}"
-    per = f", batch {report.batch}" if report.batch != 1 else ""
-    table = Table(title=f"{title}, input {fmt_shape(report.input_shape)}{per}: what each tool counts",
-                  title_justify="left")
+    shape = fmt_shape(report.input_shape)
+    title = Msg("{title}, input {shape}: what each tool counts", title=_title(report), shape=shape) \
+        if report.batch == 1 else Msg("{title}, input {shape}, batch {n}: what each tool counts",
+                                      title=_title(report), shape=shape, n=report.batch)
+    table = Table(title=title.render(language), title_justify="left")
     for k, col in enumerate(header):
         table.add_column(col, justify="left" if k == 0 else "right", no_wrap=True)
     for k, row in enumerate(rows):

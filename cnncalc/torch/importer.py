@@ -170,9 +170,12 @@ class _Reader:
                 self.unsupported(node, tensors, f"{self.what(node)}({dims}) (cnncalc follows a permute of the "
                                  "channels to the last dimension and back, no other)")
                 return
-            self.value[node] = self.value[tensors[0]]  # no layer: the next calls see it channels first
             if after:
                 self.last.add(node)
+            if node.op == "call_module":  # torchvision's Permute module: an identity, numbered as in its Sequential
+                self.add(node, table.Mapped("identity"), [self.value[tensors[0]]], self.input_of(tensors[0]))
+            else:  # no layer: the next calls see it channels first
+                self.value[node] = self.value[tensors[0]]
             return
         elif any(t in self.params for t in tensors):
             mapped = self.with_parameter(node, tensors)

@@ -231,6 +231,8 @@ MODULES: dict[type | str, Rule] = {
     nn.Identity: _plain("identity"),
     nn.Flatten: _flatten_module,
     "torchvision.ops.stochastic_depth.StochasticDepth": _stochastic_depth,
+    # a leaf, so that it is one call: `importer_layout` follows the channels through it
+    "torchvision.ops.misc.Permute": lambda c: Unsupported("Permute other than of the channels to the last dimension"),
 }
 
 

@@ -149,6 +149,8 @@ def document(name: str, title: str, source: str, input_shape: Sequence[int], ent
                 lines.append(f"    doc: {scalar(doc)}")
             if args:
                 lines.append("    args: {" + ", ".join(f"{k}: {scalar(v)}" for k, v in args.items()) + "}")
+            if doc.startswith("Sequential") and all(e.name is None and e.sources is None for e in body):
+                lines.append("    numbered: true")  # its layers named 0, 1, 2 ... as nn.Sequential names them
             lines.append("    layers:")
             lines += [f"      - {e.text()}" for e in body]
             if block_out is not None:
