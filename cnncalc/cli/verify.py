@@ -10,6 +10,7 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
+from cnncalc.cli.needs import require
 from cnncalc.cli.options import (
     InputOpt,
     SetOpt,
@@ -49,6 +50,7 @@ def verify(
 ) -> None:
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
     (FlopCounterMode) and receptive fields (gradients). Exit status 1 on any disagreement."""
+    require("verify", "torch", "fvcore", "torchvision" if against else None)
     from cnncalc.render import verify as render_verify
     from cnncalc.verify import verify as verify_graph
 
@@ -71,6 +73,7 @@ def export(
     set: SetOpt = None,
 ) -> None:
     """Write the network as a standalone PyTorch file: one nn.Module class, no cnncalc import."""
+    require("export", "torch")
     from cnncalc.torch.export import export_torch
 
     source = export_torch(cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set)))
