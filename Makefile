@@ -13,6 +13,8 @@ PIP    := $(BIN)/python -m pip install -q -c constraints.txt
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 # programs the tests run, as PROGRAM:DEBIAN-PACKAGE (e.g. chromium:chromium)
 TEST_PROGRAMS ?=
+# hypothesis: derandomized, as CI runs it (tests/conftest.py); `HYPOTHESIS_PROFILE=dev make test` for more
+export HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: run test lint install install-test clean
 
