@@ -3,8 +3,8 @@
 The figures are torchvision 0.29.1's published ImageNet-1K validation accuracy of
 each model's ``IMAGENET1K_V1`` weights (``IMAGENET1K_SWAG_E2E_V1`` for regnet_y_128gf,
 which has no V1), from the weights' ``meta["_metrics"]``; cite "torchvision weights NAME".
-A zoo network has them only where it *is* that torchvision model, layer for layer (the zoo tests hold those to torchvision's
-counts): the paper's GoogLeNet, with LRN and biases, is not torchvision's
+A zoo network has them only where it *is* that torchvision model, layer for layer (the zoo
+tests hold those to torchvision's counts): the paper's GoogLeNet, with LRN and biases, is not torchvision's
 ``googlenet`` (the zoo's ``googlenet_tv``), so it has none.
 
 One small table read through `imagenet_accuracy` (by zoo name) and
