@@ -124,6 +124,31 @@ def refuse_code(source: str) -> TorchSource | None:
     return parsed
 
 
+def require_torch(source: TorchSource) -> None:
+    """One line naming what to install when PyTorch (or the model's library) is missing (as
+    `cnncalc.cli.needs` says it for the torch commands)."""
+    import importlib.util
+
+    needs = [("torch", "PyTorch", "torch"), *([(source.kind, source.kind, source.kind)]
+                                              if source.kind in LIBRARIES else [])]
+    missing = []
+    for module, what, extra in needs:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append((what, extra))
+    if missing:
+        whats = " and ".join(w for w, _ in missing)
+        extras = ",".join(e for _, e in missing if e != "timm")
+        commands = [f"pip install 'cnncalc[{extras}]'"] if extras else []
+        commands += ["pip install timm"] if any(e == "timm" for _, e in missing) else []
+        how = " and ".join(commands)
+        raise CnnCalcError(f"{source.text} is a PyTorch model: reading it needs {whats}, which "
+                           f"{'is' if len(missing) == 1 else 'are'} not installed: {how}")
+
+
 def load_graph(source: TorchSource, *, input_shape: Sequence[int] | None = None,
                overrides: Mapping[str, Any] | None = None, allow_uncounted: bool = False) -> Graph:
     """The layer graph of a PyTorch model: traced, written as YAML (`cnncalc import`) and read back, so
@@ -131,6 +156,7 @@ def load_graph(source: TorchSource, *, input_shape: Sequence[int] | None = None,
     if overrides:
         raise CnnCalcError(f"--set changes a network file's vars; give {source.text}'s arguments as ?key=value or "
                            "--arg key=value")
+    require_torch(source)
     from cnncalc.torch.importer_sources import import_yaml
 
     text = import_yaml(source, input_shape=input_shape, allow_uncounted=allow_uncounted)
@@ -139,4 +165,4 @@ def load_graph(source: TorchSource, *, input_shape: Sequence[int] | None = None,
     return load_text_graph(text, source.text)
 
 
-__all__ = ["TorchSource", "literal", "load_graph", "options", "parse", "refuse_code", "with_args"]
+__all__ = ["TorchSource", "literal", "load_graph", "options", "parse", "refuse_code", "require_torch", "with_args"]

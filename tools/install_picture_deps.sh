@@ -10,15 +10,13 @@ cd "$(dirname "$0")/.."
 MERMAID_VERSION="${MERMAID_VERSION:-11.17.2}"
 MERMAID_JS="${CNNCALC_MERMAID_JS:-.cache/mermaid/mermaid.min.js}"
 
-missing=()
-command -v dot >/dev/null || missing+=(graphviz)
-command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
-[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+fonts=""  # no program to look for: a name never on the PATH makes system_packages.sh install the package
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || fonts="fc-list-dejavu-missing:fonts-dejavu-core"
+chromium="chromium:chromium"
+command -v chromium-browser >/dev/null && chromium=""
+npm="npm:npm"
+[ -s "$MERMAID_JS" ] && npm=""
+tools/system_packages.sh dot:graphviz $chromium $fonts $npm
 
 if [ ! -s "$MERMAID_JS" ]; then
   work="$(mktemp -d)"

@@ -20,6 +20,7 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
+from cnncalc.cli.needs import NEEDS
 from cnncalc.cli.options import NETWORK_HELP, InputOpt, SetOpt, parse_input, parse_overrides
 from cnncalc.errors import CnnCalcError
 
@@ -122,7 +123,7 @@ def draw(
     fmt = draw_format(output, format)
     if output is not None:
         writable(output, force)
-    if fmt in NEEDS_DOT and not dot.have_dot():
+    if fmt in NEEDS_DOT and not NEEDS["dot"].present():  # the need of cnncalc.cli.needs, with draw's own hint
         raise CnnCalcError(dot.MISSING_DOT)
     report = cnncalc.analyze(network, input_shape=parse_input(input), overrides=parse_overrides(set))
     drawing = render_diagram.diagram(report, depth)

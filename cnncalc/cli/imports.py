@@ -127,7 +127,7 @@ def import_(
     from cnncalc.layers.text import Msg
     from cnncalc.render import i18n
     from cnncalc.render.files import write_text
-    from cnncalc.sources import parse, with_args
+    from cnncalc.sources import parse, require_torch, with_args
 
     language = i18n.choose(lang)
     parsed = parse(with_args(source, arg))
@@ -135,6 +135,7 @@ def import_(
         raise CnnCalcError(f"{source!r} is not a PyTorch model; write torchvision:NAME, timm:NAME, file.py:Name or "
                            "package.module:Name")
     shape = inputs.optional(ctx, input, layout.value, None, language)
+    require_torch(parsed)
     from cnncalc.torch.importer_sources import import_yaml
 
     text = import_yaml(parsed, input_shape=shape, allow_uncounted=allow_uncounted)

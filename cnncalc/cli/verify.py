@@ -10,6 +10,7 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
+from cnncalc.cli.needs import require
 from cnncalc.cli.options import (
     NETWORK_HELP,
     InputOpt,
@@ -55,6 +56,7 @@ def verify(
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
     (FlopCounterMode) and receptive fields (gradients); with --against, also the reference's outputs
     given the same weights. Exit status 1 on any disagreement, 2 if the reference cannot be built or run."""
+    require("verify", "torch", "fvcore", "torchvision" if against else None)
     from cnncalc.cli.inputs import optional
     from cnncalc.render import verify as render_verify
     from cnncalc.verify import verify as verify_graph
@@ -86,6 +88,7 @@ def export(
 ) -> None:
     """Write the network as a standalone PyTorch file: a class per block, the vars as constructor
     arguments, submodules named as in the YAML (no cnncalc import)."""
+    require("export", "torch")
     from cnncalc.cli.inputs import optional
     from cnncalc.render.files import write_text
     from cnncalc.sources import parse
