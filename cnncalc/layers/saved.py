@@ -266,7 +266,8 @@ def operands() -> SavedRule:
 
 def lrn_terms() -> SavedRule:
     """Local response norm (torch's composite): its input, the zero-padded squares, the base of
-    the power and the divisor; the power runs in float32 under autocast (avg_pool3d on CPU, pow on CUDA)."""
+    the power and the divisor; the power runs in float32 under autocast (avg_pool3d on CPU, pow on
+    CUDA). The divisor's gradient needs three input-sized temporaries (−g·(x/d)/d) in the backward."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
         c, *spatial = b.inputs[0]
@@ -277,8 +278,9 @@ def lrn_terms() -> SavedRule:
         padded = (c + b.layer.size - 1, *spatial)  # type: ignore[attr-defined]
         kept = (_input(b, ctx), Piece("zero-padded squares", "new", padded, squares),
                 Piece("base of the power", "new", b.inputs[0], wide), Piece("divisor", "new", b.inputs[0], wide))
-        made = tuple(Piece(what, "new", b.inputs[0], dtype) for what in ("squares", "window sums", "scaled sums"))
-        return Effect(kept, dtype=_promoted((dtype, wide)), channels_last=ctx.channels_last[0], temporaries=made)
+        out = _promoted((dtype, wide))
+        return Effect(kept, dtype=out, channels_last=ctx.channels_last[0],
+                      scratch=(Piece("divisor's gradient terms", "new", b.inputs[0], out, copies=3),))
 
     return SavedRule("its input, the padded squares, the base of the power and the divisor", apply)
 
