@@ -20,14 +20,17 @@ measures it. Mixed precision (``amp``) follows torch.autocast.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from cnncalc.analysis import Report, analyze_graph
+from cnncalc.analysis import LayerReport, Report, analyze_graph
 from cnncalc.analysis.step import ZERO, Bytes, Event, Node, Timeline, simulate, total
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph
 from cnncalc.layers.base import Layer, numel
-from cnncalc.layers.memory import ITEMSIZE, Context, Effect, Piece, SavedRule
+from cnncalc.layers.memory import ITEMSIZE, Context, Effect, Piece, SavedRule, worked
+from cnncalc.layers.steps import Worked
 from cnncalc.spec import INPUT
 
 OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}  # parameter-sized state tensors per parameter
@@ -85,6 +88,16 @@ class LayerMemory:
 
 
 @dataclass(frozen=True)
+class Fit:
+    """The answer to `--fit`: the largest batch whose step peaks within `budget` bytes (0: none does)."""
+
+    budget: int
+    batch: int
+    peak: int  # at that batch
+    next_peak: int  # one sample more
+
+
+@dataclass(frozen=True)
 class Training:
     """The training memory of a network at `report.batch` (every figure is affine in the batch)."""
 
@@ -102,6 +115,7 @@ class Training:
     batch_data: Bytes  # the input batch and its int64 targets
     timeline: Timeline
     min_batch: int = 1
+    fit_answer: Fit | None = None
 
     def _at(self, b: Bytes) -> int:
         return b.at(self.report.batch)
@@ -117,22 +131,28 @@ class Training:
     def peak(self, batch: int | None = None) -> Event:
         return self.timeline.peak(self.report.batch if batch is None else batch)
 
-    def fit(self, budget: int) -> int:
-        """The largest batch whose step peaks at most `budget` bytes (0: not even the smallest)."""
-        largest = self.timeline.fit(budget)
-        return largest if largest >= self.min_batch else 0
+    @cached_property
+    def by_name(self) -> dict[str, LayerMemory]:
+        return {m.name: m for m in self.layers}
 
-    def union(self, names: list[str]) -> Bytes:
-        """The bytes of the distinct storages that the layers `names` keep (a block's own part)."""
-        rows = {m.name: m for m in self.layers}
-        ids = {sid for n in names for sid in rows[n].storages}
-        return total([self.storage_bytes[sid] for sid in sorted(ids)])
+    def part(self, row: LayerReport) -> tuple[int, int]:
+        """A table row's saved bytes and those it is the first to keep; a block instance collapsed
+        into one row (`cnncalc.analysis.collapse`) keeps the distinct storages of its layers."""
+        by_name = self.by_name
+        if row.name in by_name:
+            m = by_name[row.name]
+            return self._at(m.saved), self._at(m.first)
+        depth = len(row.scope)
+        members = [by_name[r.name] for r in self.report.layers if len(r.scope) > depth and r.scope[depth] == row.name]
+        ids = sorted({sid for m in members for sid in m.storages})
+        return self._at(total([self.storage_bytes[s] for s in ids])), self._at(total([m.first for m in members]))
 
 
 def analyze_training(graph: Graph, *, batch: int = 1, dtype: str = "fp32", optimizer: str = "sgd",
-                     amp: str | None = None, device: str = "cuda", report: Report | None = None,
-                     accumulate_in_place: bool = True) -> Training:
-    """The training memory of `graph` (see the module docstring); `report` if already analysed."""
+                     amp: str | None = None, device: str = "cuda", budget: int | None = None,
+                     report: Report | None = None, accumulate_in_place: bool = True) -> Training:
+    """The training memory of `graph` (see the module docstring); with `budget` (bytes), the largest
+    batch that fits (`Training.fit_answer`); `report` if already analysed."""
     if optimizer not in OPTIMIZERS:
         raise CnnCalcError(f"unknown optimizer {optimizer!r}; use one of {', '.join(OPTIMIZERS)}")
     if device not in DEVICES:
@@ -148,6 +168,8 @@ def analyze_training(graph: Graph, *, batch: int = 1, dtype: str = "fp32", optim
         if param_dtype != "float32":
             raise CnnCalcError("--amp keeps float32 master weights: leave --dtype at fp32")
         low = AMP[amp]
+    if not report.totals.params:
+        raise CnnCalcError(f"{report.name} has no parameters: there is nothing to train")
     size = ITEMSIZE[param_dtype]
     inplace = in_place(graph, report)
     rows = {r.name: r for r in report.layers}
@@ -217,9 +239,34 @@ def analyze_training(graph: Graph, *, batch: int = 1, dtype: str = "fp32", optim
     timeline = simulate(nodes, storages, persistent, graph.output, out_storage, logits, step,
                         held=frozenset({0}), accumulate_in_place=accumulate_in_place)
     saved_ids = sorted(seen)
+    if report.batch < min_batch and budget is None:
+        raise CnnCalcError(f"batch norm on one value per channel cannot train at batch {report.batch} (torch: "
+                           "\"Expected more than 1 value per channel when training\"); use --batch 2 or more")
+    answer = None
+    if budget is not None:
+        largest = timeline.fit(budget)
+        largest = largest if largest >= min_batch else 0
+        answer = Fit(budget, largest, timeline.peak(largest).live.at(largest) if largest else 0,
+                     timeline.peak(max(largest + 1, min_batch)).live.at(max(largest + 1, min_batch)))
     return Training(report, optimizer, amp, device, tuple(layers), tuple(storages),
                     total([storages[s] for s in saved_ids]), total([storages[s] for s in sorted(casts)]),
-                    params, buffers, state, storages[0] + targets, timeline, min_batch)
+                    params, buffers, state, storages[0] + targets, timeline, min_batch, answer)
+
+
+def saved_lines(rows: Sequence[LayerReport], training: Training | None = None) -> list[Worked]:
+    """The worked line of what each row keeps at batch 1 (`cnncalc explain/layer --train`): as in its
+    network's `training`, or for a layer on its own, whose inputs require grad, in float32."""
+    lines = []
+    for row in rows:
+        assert row.bound is not None
+        rule = saved_rule(row.bound.layer)
+        if training is not None:
+            effect = training.by_name[row.name].effect
+        else:
+            n = len(row.bound.inputs)
+            effect = rule(row.bound, Context((True,) * n, ("float32",) * n, (False,) * n))
+        lines.append(worked(rule, effect))
+    return lines
 
 
 def _piece_bytes(p: Piece) -> Bytes:
@@ -248,4 +295,5 @@ def _optimizer(optimizer: str, device: str, report: Report, size: int) -> tuple[
     return state, Bytes(0, worst * size)
 
 
-__all__ = ["AMP", "DEVICES", "OPTIMIZERS", "LayerMemory", "Training", "analyze_training", "in_place", "saved_rule"]
+__all__ = ["AMP", "DEVICES", "OPTIMIZERS", "Fit", "LayerMemory", "Training", "analyze_training", "in_place",
+           "saved_lines", "saved_rule"]

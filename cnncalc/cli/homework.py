@@ -35,6 +35,8 @@ def layer(
                                               "--layout hwc: 3x32x32 (repeat for merges).")] = [],  # noqa: B006
     layout: LayoutOpt = Layout.chw,
     format: TableOrJsonOpt = TableOrJson.table,
+    train: Annotated[bool, typer.Option("--train", help="Also what it keeps for the backward pass (bytes, "
+                                        "batch 1, float32), with its formula.")] = False,
 ) -> None:
     """One layer, no network: output shape, params, MACs, FLOPs and receptive field, each with its formula."""
     from cnncalc.homework import worked
@@ -44,10 +46,15 @@ def layer(
         raise CnnCalcError("give the input shape with --input, e.g. --input 3x32x32 (or 32x32x3 --layout hwc)")
     solved = worked.solve_layer(kind, worked.parse_layer_args(args or []),
                                 worked.input_shapes(inputs, layout.value))
+    saved = None
+    if train:
+        from cnncalc.analysis.training import saved_lines
+
+        saved = saved_lines([solved])
     if format is TableOrJson.json:
-        sys.stdout.write(render_check.solved_text([solved]) + "\n")
+        sys.stdout.write(render_check.solved_text([solved], saved) + "\n")
     else:
-        render_check.print_solved(make_console(), [solved], layout.value)
+        render_check.print_solved(make_console(), [solved], layout.value, saved)
 
 
 @app.command()
@@ -60,6 +67,8 @@ def explain(
     layout: LayoutOpt = Layout.chw,
     top: Annotated[int, typer.Option("--top", min=1, help="With 'total': how many of the largest layers.")] = 5,
     format: TableOrJsonOpt = TableOrJson.table,
+    train: Annotated[bool, typer.Option("--train", help="Also what each layer keeps for the backward pass in "
+                                        "its network (bytes, batch 1, float32), with its formula.")] = False,
 ) -> None:
     """The worked formulas of one layer inside a network, or the breakdown of its totals."""
     from cnncalc.homework import worked
@@ -76,10 +85,15 @@ def explain(
             render_check.print_breakdown(make_console(), result)
         return
     solved = worked.explain(net, name)
+    saved = None
+    if train:
+        from cnncalc.analysis.training import analyze_training, saved_lines
+
+        saved = saved_lines(solved, analyze_training(net.graph, report=net.report))
     if format is TableOrJson.json:
-        sys.stdout.write(render_check.solved_text(solved) + "\n")
+        sys.stdout.write(render_check.solved_text(solved, saved) + "\n")
     else:
-        render_check.print_solved(make_console(), solved, layout.value)
+        render_check.print_solved(make_console(), solved, layout.value, saved)
 
 
 @app.command()

@@ -11,7 +11,10 @@ import typer
 import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
+    AmpOpt,
     InputOpt,
+    Optimizer,
+    OptimizerOpt,
     SetOpt,
     TableOrJson,
     TableOrJsonOpt,
@@ -46,6 +49,12 @@ def verify(
     input: InputOpt = None,
     set: SetOpt = None,
     format: TableOrJsonOpt = TableOrJson.table,
+    train: Annotated[bool, typer.Option("--train", help="Check the training memory instead: what autograd keeps "
+                                        "per layer (saved_tensors_hooks) and the step's peak.")] = False,
+    batch: Annotated[list[int] | None, typer.Option("--batch", "-b", min=1, help="With --train: the batch sizes "
+                                                    "to measure (repeatable; default 1 and 2).")] = None,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
 ) -> None:
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
     (FlopCounterMode) and receptive fields (gradients). Exit status 1 on any disagreement."""
@@ -53,6 +62,20 @@ def verify(
     from cnncalc.verify import verify as verify_graph
 
     graph = cnncalc.load(network, input_shape=parse_input(input), overrides=parse_overrides(set))
+    if train:
+        from cnncalc.render import training as render_training
+        from cnncalc.render.tables import to_json
+        from cnncalc.verify.training import verify_training
+
+        checked = verify_training(graph, batches=batch or (1, 2), device=device.value, optimizer=optimizer.value,
+                                  amp=amp.value if amp else None, against=against)
+        if format is TableOrJson.table:
+            render_training.print_verify_training(make_console(), checked)
+        else:
+            sys.stdout.write(to_json(render_training.verify_training_dict(checked)) + "\n")
+        if not checked.ok:
+            raise typer.Exit(code=1)
+        return
     result = verify_graph(graph, device=device.value, against=against, rf_layers=rf)
     if format is TableOrJson.table:
         render_verify.print_verify(make_console(), result)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cnncalc.layers.formula import Formula, Mul, Num, total
+from cnncalc.layers.steps import Worked
+from cnncalc.layers.text import Msg
 
 if TYPE_CHECKING:
     from cnncalc.layers.base import Bound
@@ -122,4 +124,10 @@ def describe(effect: Effect) -> str:
     return " + ".join(f"{p.what} ({p.dtype})" for p in effect.pieces if p.source != "weight") or "nothing"
 
 
-__all__ = ["ITEMSIZE", "Context", "Effect", "Piece", "SavedRule", "describe", "formula"]
+def worked(rule: SavedRule, effect: Effect, batch: int = 1) -> Worked:
+    """The worked line of what a layer keeps, in bytes: ``saved = 1·64·56·56·4 + 2·64·4 = 803,328``."""
+    return Worked("saved", "saved", formula(effect, batch), Msg("bytes kept for the backward pass: {what} ({doc})",
+                                                                 what=describe(effect), doc=rule.doc))
+
+
+__all__ = ["ITEMSIZE", "Context", "Effect", "Piece", "SavedRule", "describe", "formula", "worked"]

@@ -17,7 +17,7 @@ from cnncalc.homework.check import CheckReport, Result
 from cnncalc.homework.worked import Breakdown
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import field_value, jump_value
-from cnncalc.layers.steps import Step, Value
+from cnncalc.layers.steps import Step, Value, Worked
 from cnncalc.layers.text import Plural, render
 from cnncalc.render.tables import human, to_json
 
@@ -54,8 +54,10 @@ def _steps(s: LayerReport) -> list[Step]:
     return s.bound.steps()
 
 
-def solved_dict(s: LayerReport) -> dict[str, Any]:
-    """The JSON of `cnncalc layer` (and of each layer of `cnncalc explain`)."""
+def solved_dict(s: LayerReport, saved: Worked | None = None) -> dict[str, Any]:
+    """The JSON of `cnncalc layer` (and of each layer of `cnncalc explain`); with `saved` (``--train``),
+    what it keeps for the backward pass."""
+    extra = {"saved_for_backward": saved.step().as_dict()} if saved is not None else {}
     return {
         "name": s.name, "type": s.type, "args": s.description, "input_shape": list(s.input_shapes[0]),
         "input_shapes": [list(i) for i in s.input_shapes], "output_shape": list(s.output_shape),
@@ -63,11 +65,14 @@ def solved_dict(s: LayerReport) -> dict[str, Any]:
         "flops": s.flops, "rf": {**s.rf.as_dict(), "size_value": _json_value(field_value(s.rf)),
                                  "jump_value": _json_value(jump_value(s.rf))},
         "fits": s.fits, "notes": [render(n) for n in s.notes], "steps": [step.as_dict() for step in _steps(s)],
+        **extra,
     }
 
 
-def solved_text(solved: Sequence[LayerReport]) -> str:
-    data: Any = solved_dict(solved[0]) if len(solved) == 1 else {"layers": [solved_dict(s) for s in solved]}
+def solved_text(solved: Sequence[LayerReport], saved: Sequence[Worked] | None = None) -> str:
+    kept = list(saved) if saved is not None else [None] * len(solved)
+    data: Any = solved_dict(solved[0], kept[0]) if len(solved) == 1 else {
+        "layers": [solved_dict(s, w) for s, w in zip(solved, kept, strict=True)]}
     return to_json(data)
 
 
@@ -90,8 +95,10 @@ def _plain(value: Value) -> str:
     return "×".join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
-def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = "chw") -> None:
-    """Each layer: a headline, then every quantity with its formulas and remarks."""
+def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = "chw",
+                 saved: Sequence[Worked] | None = None) -> None:
+    """Each layer: a headline, then every quantity with its formulas and remarks (with `saved`, what
+    it keeps for the backward pass, ``--train``)."""
     for k, s in enumerate(solved):
         if k:
             console.print()
@@ -108,6 +115,10 @@ def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = 
                 continue
             console.print(f"  [bold]{title}[/]: {_headline(s, section, layout)}", highlight=False)
             _print_steps(console, steps, "    ")
+        if saved is not None:
+            step = saved[k].step()
+            console.print(f"  [bold]saved for backward[/]: {step.value:,} bytes at batch 1", highlight=False)
+            _print_steps(console, [step], "    ")
         explained = " ".join(st.note for st in steps_of)
         for note in map(render, s.notes):
             if not ("tile" in note and "tile" in explained):  # the worked step already says it, in full
