@@ -24,13 +24,17 @@ import cnncalc
 from cnncalc import zoo
 from cnncalc.verify.training import verify_training
 
-sys.path.insert(0, "tests")  # the zoo's torchvision pairing (tests/zoo_helpers.py)
-
 
 def pairs() -> dict[str, str]:
-    from zoo_helpers import torchvision_pairs
+    """Zoo network -> torchvision model, by the zoo's convention (tests/zoo_helpers.py): ``X_tv`` is
+    torchvision's X; otherwise a zoo name that torchvision has, unless the zoo also has ``X_tv``."""
+    import torchvision
 
-    return dict(torchvision_pairs())
+    models = set(torchvision.models.list_models(module=torchvision.models))
+    names = zoo.names()
+    found = {n: n.removesuffix("_tv") for n in names if n.endswith("_tv") and n.removesuffix("_tv") in models}
+    found.update({n: n for n in names if n in models and f"{n}_tv" not in names})
+    return found
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ it: a ReLU in place keeps the batch norm's output that the next conv keeps too.
 
 from __future__ import annotations
 
+from math import prod
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.layers.memory import Context, Effect, Piece, SavedRule, Shape
@@ -52,13 +53,6 @@ def _promoted(dtypes: tuple[str, ...]) -> str:
     return "float32" if "float32" in dtypes else dtypes[0]
 
 
-def _size(shape: Shape) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
-
-
 def viewable(shape: Shape, channels_last: bool) -> bool:
     """Whether (N, *shape) flattens to (N, numel) as a view: contiguous, or channels innermost
     with a single channel or a single position (else torch copies it).
@@ -66,7 +60,7 @@ def viewable(shape: Shape, channels_last: bool) -> bool:
     >>> viewable((64, 7, 7), False), viewable((64, 7, 7), True), viewable((64, 1, 1), True)
     (True, False, True)
     """
-    return not channels_last or shape[0] == 1 or _size(shape[1:]) == 1
+    return not channels_last or shape[0] == 1 or prod(shape[1:]) == 1
 
 
 # -- factories ----------------------------------------------------------------------------------------
@@ -179,7 +173,7 @@ def input_and_statistics(per: str, shape: Any, *, counters: int = 0, cuda_amp_fl
             if ctx.dtypes[0] != "float32":
                 x = Piece("input cast to float32", "new", b.inputs[0], "float32")
         layout = (ctx.channels_last[0] or channels_last) and len(b.output) > 1
-        lone = counters and _size(b.inputs[0][1:]) == 1  # one value per channel and sample
+        lone = counters and prod(b.inputs[0][1:]) == 1  # one value per channel and sample
         return Effect((x, Piece("mean and 1/std", "new", stats_shape, stats, batched=batched, copies=2)),
                       dtype=dtype, channels_last=layout, min_batch=2 if lone else 1)
 
@@ -212,7 +206,7 @@ def flat_input() -> SavedRule:
 
     def apply(b: Bound, ctx: Context) -> Effect:
         shape = b.inputs[0]
-        flat = (_size(shape),)
+        flat = (prod(shape),)
         copy = len(shape) > 1 and not viewable(shape, ctx.channels_last[0])
         made = (Piece("flattened copy of the input", "new", flat, ctx.dtypes[0]),) if copy else ()
         weight = _weight(b, ctx) if ctx.grads[0] else ()  # addmm keeps the weight for the input's gradient
@@ -295,8 +289,8 @@ def pyramid() -> SavedRule:
         shapes = [(c, *(n,) * len(spatial)) for n in levels]
         kept: tuple[Piece, ...] = ()
         if mode == "max":
-            kept = (_input(b, ctx), *(Piece(f"indices of level {n}", "new", s, "int64") for n, s in zip(levels, shapes,
-                                                                                                     strict=True)))
+            kept = (_input(b, ctx), *(Piece(f"indices of level {n}", "new", s, "int64")
+                                      for n, s in zip(levels, shapes, strict=True)))
         elif any(n > 1 for n in levels):
             kept = (_input(b, ctx),)
         made = tuple(Piece(f"level {n}", "new", s, ctx.dtypes[0]) for n, s in zip(levels, shapes, strict=True))

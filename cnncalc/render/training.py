@@ -59,10 +59,15 @@ def shapes_training_dict(t: Training, rows: Sequence[LayerReport]) -> dict[str, 
 HEADER = ("layer", "type", "output", "saved", "first saved here", "what it keeps")
 
 
-def _cells(row: LayerReport, t: Training, exact: bool) -> list[str]:
+def _size(style: str) -> Any:
+    """Bytes as the format wants them: plain (csv), grouped (markdown) or in KiB/MiB/GiB (tables)."""
+    return str if style == "csv" else (lambda n: f"{n:,}") if style == "markdown" else human_bytes
+
+
+def _cells(row: LayerReport, t: Training, style: str) -> list[str]:
     layer = _layer(row, t)
-    size = (lambda n: f"{n:,}") if exact else human_bytes
-    what = layer["saved_what"] + (" (in place)" if layer["in_place"] else "")
+    size = _size(style)
+    what = layer["saved_what"] + (" (in place)" if layer["in_place"] else "") if row.bound else row.description
     return [row.name, row.type, fmt_shape(row.output_shape), size(layer["saved_bytes"]),
             size(layer["saved_first_bytes"]), what]
 
@@ -109,7 +114,7 @@ def title(t: Training) -> str:
 def shapes_training_text(t: Training, rows: Sequence[LayerReport], fmt: str) -> str:
     if fmt == "json":
         return to_json(shapes_training_dict(t, rows))
-    cells = [_cells(r, t, exact=True) for r in rows]
+    cells = [_cells(r, t, fmt) for r in rows]
     if fmt == "csv":
         return to_csv(HEADER, cells)
     md = to_markdown(HEADER, cells, [False, False, False, True, True, False])
@@ -124,7 +129,7 @@ def print_shapes_training(console: Console, t: Training, rows: Sequence[LayerRep
         table.add_column(col, justify="right" if col in ("saved", "first saved here") else "left",
                          no_wrap=col in ("layer", "output"))
     for row in rows:
-        table.add_row(*_cells(row, t, exact=False))
+        table.add_row(*_cells(row, t, "table"))
     console.print(table)
     _print_totals(console, totals_lines(t))
 
@@ -152,8 +157,8 @@ def comparison_training_dict(trainings: Sequence[Training]) -> dict[str, Any]:
         for t in trainings]}
 
 
-def _compare_cells(t: Training, exact: bool) -> list[str]:
-    size = (lambda n: f"{n:,}") if exact else human_bytes
+def _compare_cells(t: Training, style: str) -> list[str]:
+    size = _size(style)
     peak = t.peak()
     cells = [t.report.name, size(t.saved), size(t.params), size(t.grads), size(t.optimizer_state),
              size(peak.live.at(t.report.batch)), peak.phase]
@@ -166,7 +171,7 @@ def comparison_training_text(trainings: Sequence[Training], fmt: str) -> str:
     if fmt == "json":
         return to_json(comparison_training_dict(trainings))
     header = [*COMPARE_HEADER, *(["largest batch"] if trainings[0].fit_answer else [])]
-    cells = [_compare_cells(t, exact=True) for t in trainings]
+    cells = [_compare_cells(t, fmt) for t in trainings]
     if fmt == "csv":
         return to_csv(header, cells)
     return to_markdown(header, cells, [False, *[True] * 5, False, True][:len(header)])
@@ -185,7 +190,7 @@ def print_comparison_training(console: Console, trainings: Sequence[Training]) -
     for col in header:
         table.add_column(col, justify="left" if col in ("network", "phase") else "right", no_wrap=True)
     for t in trainings:
-        table.add_row(*_compare_cells(t, exact=False))
+        table.add_row(*_compare_cells(t, "table"))
     console.print(table)
 
 

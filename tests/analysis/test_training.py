@@ -221,3 +221,15 @@ def test_layer_and_explain_show_the_saved_formula() -> None:
     assert "saved = 1·64·56·56·4 + 2·64·4 = 803,328" in result.output
     data = json.loads(runner.invoke(app, ["explain", "resnet18", "maxpool", "--train", "-f", "json"]).output)
     assert data["saved_for_backward"]["value"] == 64 * 112 * 112 * 4 + 64 * 56 * 56 * 8
+
+
+@pytest.mark.parametrize("args", [["shapes", "resnet50", "--train", "--fit", "24GiB"],
+                                  ["compare", "alexnet", "vgg16", "--train", "--optimizer", "adam", "-f", "json"],
+                                  ["explain", "resnet18", "conv1", "--train"]])
+def test_training_memory_never_imports_torch(args: list[str]) -> None:
+    code = (f"import sys; from cnncalc.cli import main; sys.argv = ['cnncalc', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'fvcore'))\n"
+            "sys.stderr.write(repr(bad))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stderr.strip().endswith("[]"), proc.stderr[-500:]
