@@ -92,6 +92,8 @@ def compare(
         from cnncalc.analysis.training import analyze_training
         from cnncalc.render import training as render_training
 
+        if bench:
+            raise CnnCalcError("--bench measures inference: use it without --train and --fit")
         budget = parse_size(fit) if fit else None
         memories = [analyze_training(cnncalc.load(n, input_shape=parse_input(input)), batch=batch, dtype=dtype.value,
                                      optimizer=optimizer.value, amp=amp.value if amp else None, budget=budget)

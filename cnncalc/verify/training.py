@@ -27,11 +27,7 @@ import contextlib
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import torch
-from torch import nn
-from torch.utils._python_dispatch import TorchDispatchMode
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import analyze_graph
 from cnncalc.analysis.training import AMP, OPTIMIZERS, analyze_training
@@ -39,6 +35,10 @@ from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph
 from cnncalc.layers.base import Shape
 from cnncalc.verify import TORCHVISION_OPTIONS, Cell, TotalCheck, _check_device, _torchvision_name
+
+if TYPE_CHECKING:  # torch is imported inside the functions, as everywhere in cnncalc.verify
+    import torch
+    from torch import nn
 
 RULES_TORCH = "2.14"  # the torch version whose autograd formulas the rules follow (README, "Will it fit?")
 
@@ -92,6 +92,8 @@ class TrainingResult:
 def measure_saved(module: nn.Module, x: torch.Tensor, layers: dict[str, nn.Module] | None = None,
                   autocast: torch.dtype | None = None) -> Saved:
     """The storages autograd keeps while `module` runs `x` in training mode (see the module docstring)."""
+    import torch
+
     exclude = {t.untyped_storage().data_ptr() for t in (*module.parameters(), *module.buffers())}
     running: list[str] = []
     own: dict[str, dict[int, int]] = {}
@@ -153,42 +155,51 @@ def _parameter_cast(t: torch.Tensor) -> bool:
     return False
 
 
-class LiveStorages(TorchDispatchMode):  # type: ignore[no-untyped-call]
-    """The bytes of live tensor storages, from each op's results until their storage is freed."""
+def live_storages() -> Any:
+    """A dispatch mode counting the bytes of live tensor storages, from each op's results until their
+    storage is freed (`current`, and `peak` since it was last reset): the CPU's view of
+    ``torch.cuda.memory_allocated``, without allocator rounding or kernels' own scratch space."""
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
 
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.live: dict[int, int] = {}
-        self.refs: dict[int, Any] = {}
-        self.current = self.peak = 0
+    class LiveStorages(TorchDispatchMode):  # type: ignore[misc,no-untyped-call]
+        def __init__(self) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
+            self.live: dict[int, int] = {}
+            self.refs: dict[int, Any] = {}
+            self.current = self.peak = 0
 
-    def add(self, t: torch.Tensor) -> None:
-        storage = t.untyped_storage()
-        key, nbytes = storage.data_ptr(), storage.nbytes()
-        if key in self.live or nbytes == 0:
-            return
-        self.live[key] = nbytes
-        self.current += nbytes
-        self.peak = max(self.peak, self.current)
+        def add(self, t: torch.Tensor) -> None:
+            storage = t.untyped_storage()
+            key, nbytes = storage.data_ptr(), storage.nbytes()
+            if key in self.live or nbytes == 0:
+                return
+            self.live[key] = nbytes
+            self.current += nbytes
+            self.peak = max(self.peak, self.current)
 
-        def gone(_: Any, key: int = key, nbytes: int = nbytes) -> None:
-            if self.live.get(key) == nbytes:
-                del self.live[key]
-                self.refs.pop(key, None)
-                self.current -= nbytes
+            def gone(_: Any, key: int = key, nbytes: int = nbytes) -> None:
+                if self.live.get(key) == nbytes:
+                    del self.live[key]
+                    self.refs.pop(key, None)
+                    self.current -= nbytes
 
-        self.refs[key] = weakref.ref(storage, gone)
+            self.refs[key] = weakref.ref(storage, gone)
 
-    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
-        out = func(*args, **(kwargs or {}))
-        for t in torch.utils._pytree.tree_flatten(out)[0]:
-            if isinstance(t, torch.Tensor):
-                self.add(t)
-        return out
+        def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            out = func(*args, **(kwargs or {}))
+            for t in torch.utils._pytree.tree_flatten(out)[0]:
+                if isinstance(t, torch.Tensor):
+                    self.add(t)
+            return out
+
+    return LiveStorages()
 
 
 def optimizer_for(name: str, params: Any) -> torch.optim.Optimizer:
     """torch's optimizer as the analysis models it, with its default implementation for the device."""
+    import torch
+
     if name in ("sgd", "momentum"):
         return torch.optim.SGD(params, lr=0.01, momentum=0.9 if name == "momentum" else 0.0)
     return (torch.optim.Adam if name == "adam" else torch.optim.AdamW)(params, lr=1e-3)
@@ -197,9 +208,12 @@ def optimizer_for(name: str, params: Any) -> torch.optim.Optimizer:
 def measure_peak(module: nn.Module, x: torch.Tensor, target: torch.Tensor, optimizer: str) -> int:
     """The peak bytes of the second training step: the CPU tracker's, or on a GPU the allocator's
     peak less what else the device holds (anything but the parameters, buffers, optimizer state and batch)."""
+    import torch
+    from torch import nn
+
     opt = optimizer_for(optimizer, module.parameters())
     cuda = x.device.type == "cuda"
-    tracker = LiveStorages()
+    tracker = live_storages()
     for t in (*module.parameters(), *module.buffers(), x, target):
         tracker.add(t)
     for step in range(2):
@@ -225,6 +239,8 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
                     amp: str | None = None, against: str | None = None, peak: bool = True) -> TrainingResult:
     """Measure the training memory of `graph` and compare it with the analysis (module docstring);
     `peak`: also run two training steps and report their peak."""
+    import torch
+
     from cnncalc.torch.lower import lower
 
     _check_device(device)
@@ -272,10 +288,13 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
 
 def _targets(batch: int, output: Shape, device: str) -> torch.Tensor:
     """Class indices for cross-entropy: one per sample (and per position of a spatial output)."""
+    import torch
+
     return torch.randint(0, output[0], (batch, *output[1:]), device=device)
 
 
 def _torchvision_saved(name: str, x: torch.Tensor, low: torch.dtype | None) -> int:
+    import torch
     import torchvision
 
     torch.manual_seed(0)
@@ -283,5 +302,14 @@ def _torchvision_saved(name: str, x: torch.Tensor, low: torch.dtype | None) -> i
     return measure_saved(model.to(x.device).train(), x, autocast=low).total
 
 
-__all__ = ["RULES_TORCH", "LiveStorages", "Saved", "SavedCheck", "TrainingResult", "measure_peak", "measure_saved",
-           "optimizer_for", "verify_training"]
+__all__ = [
+    "RULES_TORCH",
+    "Saved",
+    "SavedCheck",
+    "TrainingResult",
+    "live_storages",
+    "measure_peak",
+    "measure_saved",
+    "optimizer_for",
+    "verify_training",
+]
