@@ -11,18 +11,25 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.draw import ForceOpt, PlotOpt, chart_format, save, writable
 from cnncalc.cli.options import (
+    AmpOpt,
     BatchOpt,
     Dtype,
     DtypeOpt,
+    FitOpt,
     Format,
     FormatOpt,
     InputOpt,
     LangOpt,
     Layout,
     LayoutOpt,
+    Optimizer,
+    OptimizerOpt,
     SetOpt,
+    TrainOpt,
+    make_console,
     make_output,
     parse_overrides,
+    parse_size,
 )
 from cnncalc.errors import CnnCalcError
 
@@ -43,6 +50,10 @@ def shapes(
     format: FormatOpt = Format.table,
     plot: PlotOpt = None,
     force: ForceOpt = False,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
+    fit: FitOpt = None,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
     from cnncalc.analysis import collapse
@@ -54,6 +65,19 @@ def shapes(
     if plot is not None:
         chart_format(writable(plot, force))
     shape = inputs.optional(ctx, input, layout.value, network, language)
+    if train or fit:
+        from cnncalc.analysis.training import analyze_training
+        from cnncalc.render import training as render_training
+
+        graph = cnncalc.load(network, input_shape=shape, overrides=parse_overrides(set))
+        memory = analyze_training(graph, batch=batch, dtype=dtype.value, optimizer=optimizer.value,
+                                  amp=amp.value if amp else None, budget=parse_size(fit) if fit else None)
+        rows = collapse(memory.report, depth)
+        if format is Format.table:
+            render_training.print_shapes_training(make_console(), memory, rows)
+        else:
+            sys.stdout.write(render_training.shapes_training_text(memory, rows, format.value))
+        return
     report = cnncalc.analyze(network, input_shape=shape, batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
     rows = collapse(report, depth)
@@ -82,6 +106,10 @@ def compare(
                                         "--device auto, the given --batch and --dtype).")] = False,
     plot: PlotOpt = None,
     force: ForceOpt = False,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
+    fit: FitOpt = None,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
     from cnncalc.cli import inputs
@@ -94,6 +122,21 @@ def compare(
     if plot is not None:
         chart_format(writable(plot, force))
     shape = inputs.optional(ctx, input, layout.value, networks[0], language)
+    if train or fit:
+        from cnncalc.analysis.training import analyze_training
+        from cnncalc.render import training as render_training
+
+        if bench:
+            raise CnnCalcError("--bench measures inference: use it without --train and --fit")
+        budget = parse_size(fit) if fit else None
+        memories = [analyze_training(cnncalc.load(n, input_shape=shape), batch=batch, dtype=dtype.value,
+                                     optimizer=optimizer.value, amp=amp.value if amp else None, budget=budget)
+                    for n in networks]
+        if format is Format.table:
+            render_training.print_comparison_training(make_console(), memories)
+        else:
+            sys.stdout.write(render_training.comparison_training_text(memories, format.value))
+        return
     rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
     if plot is not None:
         from cnncalc.render import chart
