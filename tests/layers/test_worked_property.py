@@ -101,7 +101,9 @@ ARGUMENTS: dict[str, st.SearchStrategy[Any]] = {
     "p": st.floats(0, 0.9), "eps": st.sampled_from([1e-5, 1e-3]), "momentum": st.sampled_from([0.1, 0.01]),
     "alpha": st.floats(0.1, 2), "beta": st.floats(0.1, 2), "k": st.floats(0.5, 2), "negative_slope": st.floats(0, 1),
     "per_channel": st.booleans(), "init": st.floats(0, 1), "approximate": st.sampled_from(["none", "tanh"]),
-    "threshold": st.floats(1, 20),
+    "threshold": st.floats(1, 20), "table": st.lists(st.lists(st.integers(0, 1), min_size=1, max_size=2, unique=True),
+                                                     min_size=1, max_size=3),
+    "before": st.integers(0, 3), "after": st.integers(0, 3),
 }
 
 
