@@ -249,6 +249,42 @@ def branch_noise() -> SavedRule:
                      apply)
 
 
+def window_sum_times_weight() -> SavedRule:
+    """LeNet's subsampling, as lowered (average pooling times ∏k, times a per-map coefficient, plus a
+    bias): the pooling keeps its input, the multiply by the coefficient the window sums."""
+
+    def apply(b: Bound, ctx: Context) -> Effect:
+        sums = Piece("window sums", "new", b.output, ctx.dtypes[0])
+        return Effect((_input(b, ctx), sums), "new", **_follow(b, ctx))
+
+    return SavedRule("its input (for the pooling) and the window sums (for the coefficient's gradient)", apply)
+
+
+def gathered_maps() -> SavedRule:
+    """A connection-table convolution, as lowered (one convolution per output map over its input maps,
+    gathered by index): each convolution keeps its gathered copy; each gather its int64 indices."""
+
+    def apply(b: Bound, ctx: Context) -> Effect:
+        table: tuple[tuple[int, ...], ...] = b.layer.table  # type: ignore[attr-defined]
+        read = sum(len(maps) for maps in table)
+        spatial = b.inputs[0][1:]
+        return Effect((Piece("the input maps each output map reads", "new", (read, *spatial), ctx.dtypes[0]),
+                       Piece("their indices", "new", (read,), "int64", batched=False)), "new", **_follow(b, ctx))
+
+    return SavedRule("per output map, a copy of the input maps it reads, and their indices", apply)
+
+
+def differences() -> SavedRule:
+    """Euclidean RBF units, as lowered ((x − w)² summed): the square keeps the differences, out × in
+    values per sample."""
+
+    def apply(b: Bound, ctx: Context) -> Effect:
+        return Effect((Piece("differences x − w", "new", (b.output[0], prod(b.inputs[0])), ctx.dtypes[0]),),
+                      "new", ctx.dtypes[0])
+
+    return SavedRule("the differences between the input and every prototype", apply)
+
+
 def noise() -> SavedRule:
     """Dropout while training: the scaled noise it multiplies by (the input's type; on CUDA, out of
     place, a one-byte mask); nothing with p = 0."""
