@@ -12,20 +12,27 @@ from cnncalc.cli.app import app
 from cnncalc.cli.draw import ForceOpt, PlotOpt, chart_format, save, writable
 from cnncalc.cli.options import (
     NETWORK_HELP,
+    AmpOpt,
     ArgOpt,
     AsOpt,
     BatchOpt,
     Dtype,
     DtypeOpt,
+    FitOpt,
     Format,
     FormatOpt,
     InputOpt,
     LangOpt,
     Layout,
     LayoutOpt,
+    Optimizer,
+    OptimizerOpt,
     SetOpt,
+    TrainOpt,
+    make_console,
     make_output,
     parse_overrides,
+    parse_size,
 )
 from cnncalc.errors import CnnCalcError
 
@@ -48,6 +55,10 @@ def shapes(
     arg: ArgOpt = None,
     plot: PlotOpt = None,
     force: ForceOpt = False,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
+    fit: FitOpt = None,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
     from cnncalc.analysis import collapse
@@ -65,6 +76,19 @@ def shapes(
         from cnncalc.cli.imports import shapes_as
 
         shapes_as(network, as_.value, shape, batch, dtype.value, parse_overrides(set), depth, format, language)
+        return
+    if train or fit:
+        from cnncalc.analysis.training import analyze_training
+        from cnncalc.render import training as render_training
+
+        graph = cnncalc.load(network, input_shape=shape, overrides=parse_overrides(set))
+        memory = analyze_training(graph, batch=batch, dtype=dtype.value, optimizer=optimizer.value,
+                                  amp=amp.value if amp else None, budget=parse_size(fit) if fit else None)
+        rows = collapse(memory.report, depth)
+        if format is Format.table:
+            render_training.print_shapes_training(make_console(), memory, rows)
+        else:
+            sys.stdout.write(render_training.shapes_training_text(memory, rows, format.value))
         return
     report = cnncalc.analyze(network, input_shape=shape, batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
@@ -96,6 +120,10 @@ def compare(
     as_: AsOpt = None,
     plot: PlotOpt = None,
     force: ForceOpt = False,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
+    fit: FitOpt = None,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
     from cnncalc.cli import inputs
@@ -112,6 +140,21 @@ def compare(
         from cnncalc.cli.imports import compare_as
 
         compare_as(networks, as_.value, shape, batch, dtype.value, format, language)
+        return
+    if train or fit:
+        from cnncalc.analysis.training import analyze_training
+        from cnncalc.render import training as render_training
+
+        if bench:
+            raise CnnCalcError("--bench measures inference: use it without --train and --fit")
+        budget = parse_size(fit) if fit else None
+        memories = [analyze_training(cnncalc.load(n, input_shape=shape), batch=batch, dtype=dtype.value,
+                                     optimizer=optimizer.value, amp=amp.value if amp else None, budget=budget)
+                    for n in networks]
+        if format is Format.table:
+            render_training.print_comparison_training(make_console(), memories)
+        else:
+            sys.stdout.write(render_training.comparison_training_text(memories, format.value))
         return
     rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
     if plot is not None:

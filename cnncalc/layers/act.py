@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.args import boolean, choice, number
 from cnncalc.layers.base import Bound, Layer, Shape, arg
 from cnncalc.layers.formula import Num
@@ -98,6 +98,7 @@ class ReLU(Activation):
 
     TORCH = "ReLU"
     TORCH_CALLS = ("nn.ReLU", "F.relu", "torch.relu", "x.relu", "F.relu_", "x.relu_")
+    SAVED = saved.output(in_place=True)
 
 
 @register("relu6")
@@ -107,6 +108,7 @@ class ReLU6(Activation):
 
     TORCH = "ReLU6"
     TORCH_CALLS = ("nn.ReLU6", "F.relu6", "F.hardtanh")
+    SAVED = saved.input_or_copy()
 
 
 @register("leaky_relu")
@@ -117,6 +119,7 @@ class LeakyReLU(Activation):
     negative_slope: float = arg(number(), 0.01, "slope for negative inputs", primary=True)
     TORCH = "LeakyReLU"
     TORCH_CALLS = ("nn.LeakyReLU", "F.leaky_relu")
+    SAVED = saved.input(in_place=True)
 
 
 @register("elu")
@@ -127,6 +130,7 @@ class ELU(Activation):
     alpha: float = arg(number(), 1.0, "scale of the negative part", primary=True)
     TORCH = "ELU"
     TORCH_CALLS = ("nn.ELU", "F.elu")
+    SAVED = saved.input(in_place=True)
 
 
 @register("prelu")
@@ -141,6 +145,7 @@ class PReLU(Activation):
     init: float = arg(number(), 0.25, "initial value of the slopes")
     TORCH = "PReLU"
     TORCH_CALLS = ("nn.PReLU", "F.prelu")
+    SAVED = saved.input_and_weight()
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
         slopes = Num(ins[0][0], "C") if self.per_channel else Num(1)
@@ -160,6 +165,7 @@ class GELU(Activation):
     approximate: str = arg(choice("none", "tanh"), "none", "'none' (exact erf) or 'tanh'", primary=True)
     TORCH = "GELU"
     TORCH_CALLS = ("nn.GELU", "F.gelu")
+    SAVED = saved.input()
 
 
 @register("silu", "swish")
@@ -169,6 +175,7 @@ class SiLU(Activation):
 
     TORCH = "SiLU"
     TORCH_CALLS = ("nn.SiLU", "F.silu")
+    SAVED = saved.input_or_copy()
 
 
 @register("sigmoid")
@@ -178,6 +185,7 @@ class Sigmoid(Activation):
 
     TORCH = "Sigmoid"
     TORCH_CALLS = ("nn.Sigmoid", "torch.sigmoid", "x.sigmoid", "F.sigmoid")
+    SAVED = saved.output()
 
 
 @register("tanh")
@@ -187,6 +195,7 @@ class Tanh(Activation):
 
     TORCH = "Tanh"
     TORCH_CALLS = ("nn.Tanh", "torch.tanh", "x.tanh", "F.tanh")
+    SAVED = saved.output()
 
 
 @register("softplus")
@@ -198,6 +207,7 @@ class Softplus(Activation):
     threshold: float = arg(number(), 20.0, "above beta·x > threshold the output is x")
     TORCH = "Softplus"
     TORCH_CALLS = ("nn.Softplus", "F.softplus")
+    SAVED = saved.input(cuda_amp_float32=True)
 
 
 @register("hardswish")
@@ -207,6 +217,7 @@ class Hardswish(Activation):
 
     TORCH = "Hardswish"
     TORCH_CALLS = ("nn.Hardswish", "F.hardswish")
+    SAVED = saved.input_or_copy()
 
 
 @register("hardsigmoid")
@@ -216,6 +227,7 @@ class Hardsigmoid(Activation):
 
     TORCH = "Hardsigmoid"
     TORCH_CALLS = ("nn.Hardsigmoid", "F.hardsigmoid")
+    SAVED = saved.input_or_copy()
 
 
 @register("softmax")
@@ -227,6 +239,7 @@ class Softmax(Activation):
     """
 
     FLOPS = costs.per_output(3, "an exp, a share of the sum, a divide")
+    SAVED = saved.output(cuda_amp_float32=True)
     TORCH = "Softmax"
     TORCH_CALLS = ("nn.Softmax", "F.softmax", "torch.softmax", "x.softmax")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import int_list, nonneg_int, number, optional, positive_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
@@ -50,6 +50,7 @@ class Split(Layer):
 
     FLOPS = costs.free("a view of some channels")
     TORCH_CALLS = ("x.chunk", "torch.chunk", "x.split", "torch.split")  # ShuffleNet: x.chunk(2, dim=1)
+    SAVED = saved.nothing("a view of its input", output="shared")
 
     def validate(self) -> None:
         count = self.count()
@@ -117,6 +118,7 @@ class ChannelShuffle(Elementwise):
 
     FLOPS = costs.free("a permutation of the channels")
     TORCH_CALLS = ("channel_shuffle", "nn.ChannelShuffle")  # torchvision's function, torch's module
+    SAVED = saved.nothing("a copy of its input, channels reordered")
 
     def check_shape(self, shape: Shape) -> None:
         if shape[0] % self.groups:
@@ -149,6 +151,7 @@ class Scale(Elementwise):
 
     FLOPS = costs.per_output(1, "a multiply")
     TORCH_CALLS = ("*",)  # torchvision's CNBlock: self.layer_scale * self.block(input)
+    SAVED = saved.times_weight()
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
         params = Num(ins[0][0], "C")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.layers import costs, recurrence
+from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import boolean, positive_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, numel
 from cnncalc.layers.formula import Formula, Group, Mul, Num, Sum, product
@@ -46,6 +46,7 @@ class Linear(Layer):
     WEIGHTED = True
     FLOPS = costs.bias_adds()
     TORCH_CALLS = ("nn.Linear",)
+    SAVED = saved.flat_input()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]
@@ -133,6 +134,7 @@ class Flatten(Layer):
 
     FLOPS = costs.free("a reshape")
     TORCH_CALLS = ("torch.flatten", "x.flatten", "nn.Flatten", "x.view", "x.reshape")
+    SAVED = saved.view_or_copy()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         features = product(ins[0])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.base import Bound, Layer, Shape, fmt_shape
 from cnncalc.layers.formula import Num, Sum
 from cnncalc.layers.registry import register
@@ -51,6 +51,7 @@ class Add(Merge):
 
     FLOPS = costs.per_extra_input(1)
     TORCH_CALLS = ("+", "+=", "torch.add", "x.add", "x.add_")  # torchvision: out += identity, x + f(x)
+    SAVED = saved.nothing("a sum needs no operand", passes_grad=True, in_place=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         first = ins[0]
@@ -76,6 +77,7 @@ class Concat(Merge):
 
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"dim": 1}
+    SAVED = saved.nothing("a copy", passes_grad=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         first = ins[0]
@@ -120,6 +122,7 @@ class Mul(Merge):
 
     FLOPS = costs.per_extra_input(1)
     TORCH_CALLS = ("*", "*=", "torch.mul", "x.mul", "x.mul_")  # torchvision's SE: scale * input
+    SAVED = saved.operands()
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         out = ins[0]

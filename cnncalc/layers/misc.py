@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import choice, number
 from cnncalc.layers.base import Bound, arg
@@ -43,6 +43,7 @@ class Dropout(Elementwise):
 
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"p": self.p}
+    SAVED = saved.noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
@@ -71,6 +72,7 @@ class StochasticDepth(Elementwise):
 
     FLOPS = costs.free("identity at inference")
     TORCH_CALLS = ("StochasticDepth",)  # torchvision.ops.StochasticDepth (timm's DropPath alike)
+    SAVED = saved.branch_noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import StochasticDepth as Module
@@ -85,6 +87,7 @@ class Identity(Elementwise):
 
     FLOPS = costs.free("a pass-through")
     TORCH_CALLS = ("nn.Identity",)
+    SAVED = saved.nothing("the input itself", output="shared", passes_grad=True)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn

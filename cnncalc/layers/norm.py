@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import boolean, number, positive_int
 from cnncalc.layers.base import Bound, Shape, arg, fmt_shape, numel, spatial_rank
@@ -95,6 +95,7 @@ class BatchNorm(Norm):
 
     FLOPS = costs.per_output(2, "a scale and a shift: the statistics are fixed at inference")
     TORCH_CALLS = ("nn.BatchNorm{rank}d",)
+    SAVED = saved.input_and_statistics("channel", lambda b: ((b.inputs[0][0],), False), counters=1)
 
     def state(self, channels: int) -> Formula:
         return Mul(2, Num(channels, "C"))
@@ -137,6 +138,7 @@ class LRN(Elementwise):
 
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"size": self.size, "alpha": self.alpha, "beta": self.beta, "k": self.k}
+    SAVED = saved.lrn_terms()
 
     def check_shape(self, shape: Shape) -> None:
         _need_channels(self.KIND, shape, least_rank=1)  # torch needs a spatial dimension
@@ -182,6 +184,8 @@ class LayerNorm(Norm):
             return op
         inner = TorchOp("F.layer_norm", op.inputs, op.output, op.attrs)
         return TorchOp(op.target, op.inputs, op.output, op.attrs, op.params, (inner,))
+    SAVED = saved.input_and_statistics("position", lambda b: (b.inputs[0][1:], True), cuda_amp_float32=True,
+                                         channels_last=True)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import ChannelsFirstLayerNorm
@@ -207,6 +211,7 @@ class GroupNorm(Norm):
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"num_groups": self.groups, "num_channels": bound.inputs[0][0], "eps": self.eps,
                 "affine": self.affine}
+    SAVED = saved.input_and_statistics("group", lambda b: ((b.layer.groups,), True), cuda_amp_float32=True)
 
     def check_shape(self, shape: Shape) -> None:
         super().check_shape(shape)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence
+from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import IntOrTuple, boolean, int_or_tuple, optional
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
 from cnncalc.layers.formula import Num
@@ -87,6 +87,7 @@ class MaxPool(Pool):
 
     FLOPS = costs.window(1)
     TORCH_CALLS: ClassVar[tuple[str, ...]] = ("nn.MaxPool{rank}d", "F.max_pool{rank}d")
+    SAVED = saved.input_and_indices()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
@@ -119,6 +120,7 @@ class MinPool(MaxPool):
                  TorchOp("x.neg", (op.output,), op.output))
         return TorchOp(op.target, op.inputs, op.output, op.attrs, op.params, inner)
 
+    SAVED = saved.input_and_indices(negated=True)
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import MinPool as TorchMinPool
 
@@ -138,6 +140,7 @@ class AvgPool(Pool):
 
     FLOPS = costs.window(0)
     TORCH_CALLS = ("nn.AvgPool{rank}d", "F.avg_pool{rank}d")
+    SAVED = saved.input()
 
     def check_shape(self, shape: Shape, kernel: tuple[int, ...]) -> None:
         if len(kernel) == 3 and any(n < k for n, k in zip(shape[1:], kernel, strict=True)):
@@ -194,6 +197,7 @@ class GlobalAvgPool(GlobalPool):
     """Global average pooling (AdaptiveAvgPool*d(1)): (C, *spatial) → (C, 1, …); 1 FLOP per input element."""
 
     TORCH_CALLS = ("nn.AdaptiveAvgPool{rank}d", "F.adaptive_avg_pool{rank}d", "x.mean", "torch.mean")
+    SAVED = saved.nothing("a mean over the positions")
 
 
 @register("global_maxpool", "global_max_pool")
@@ -203,6 +207,7 @@ class GlobalMaxPool(GlobalPool):
 
     TORCH = "AdaptiveMaxPool"
     TORCH_CALLS = ("nn.AdaptiveMaxPool{rank}d", "F.adaptive_max_pool{rank}d", "x.amax", "torch.amax")
+    SAVED = saved.input_and_indices()
 
 
 __all__ = ["AvgPool", "GlobalAvgPool", "GlobalMaxPool", "GlobalPool", "MaxPool", "MinPool", "Pool"]

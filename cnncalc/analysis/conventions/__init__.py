@@ -106,6 +106,9 @@ def counted(graph: Graph, report: Report, tools: Sequence[str] | None = None) ->
         assert row.bound is not None
         try:
             op = spec.layer.torch_op(row.bound, spec.torch)
+            if op.target in facts.UNMODELLED:
+                raise CnnCalcError(f"{op.target} is cnncalc's own PyTorch module for a layer no library has; what "
+                                   "the counting tools would make of it is not modelled")
             category = facts.lookup(op.target).category
             tallies = {t.id: t.count(op, report.batch) for t in chosen}
         except LayerError as exc:

@@ -112,6 +112,10 @@ _add(("nn.Identity",), "", "dropout/identity")
 _add(("StochasticDepth",), "", "dropout/identity")  # identity in eval mode
 _add(("nn.ZeroPad{r}d",), "aten::constant_pad_nd", "other", ("F.pad",))
 _add(("uncounted",), "", "not counted")  # an imported operation cnncalc has no kind for
+# cnncalc's own modules for the classic papers' layers (cnncalc/torch/classic.py): no library has them, and
+# what each tool would make of their insides is not modelled, so counting them is refused, never guessed
+UNMODELLED = ("Subsample", "TableConv", "RBF", "PadChannels")
+_add(UNMODELLED, "", "other")
 
 
 def lookup(target: str) -> Fact:
@@ -123,4 +127,4 @@ def lookup(target: str) -> Fact:
     return fact
 
 
-__all__ = ["CATEGORIES", "FACTS", "Fact", "lookup"]
+__all__ = ["CATEGORIES", "FACTS", "UNMODELLED", "Fact", "lookup"]
