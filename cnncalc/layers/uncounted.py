@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence
+from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import int_list, nonneg_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape
 from cnncalc.layers.formula import Num
@@ -45,6 +45,7 @@ class Uncounted(Layer):
     MAX_INPUTS = None
     FLOPS = costs.free("not counted: cnncalc has no layer kind for this operation")
     TORCH_CALLS = ("uncounted",)
+    SAVED = saved.nothing("not counted: what the operation keeps for the backward pass is unknown")
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         note = Msg("not counted: {op} has no cnncalc layer kind; its MACs and FLOPs are not in the totals",
