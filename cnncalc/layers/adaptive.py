@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence, saved, shapes
+from cnncalc.layers import costs, recurrence, saved, saved_own, shapes
 from cnncalc.layers.args import IntOrTuple, choice, int_list, int_or_tuple, per_dim
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
 from cnncalc.layers.formula import Formula, Group, Mul, Num, Pow, Sub, Sum, product
@@ -160,7 +160,7 @@ class SPP(Layer):
 
     FLOPS = costs.custom("per level as adaptive pooling: max, bin volume − 1 per output cell; avg, bin volume",
                          _spp_flops)
-    SAVED = saved.pyramid()
+    SAVED = saved_own.pyramid()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, saved
+from cnncalc.layers import costs, saved, saved_own
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import int_list, nonneg_int, number, optional, positive_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
@@ -151,7 +151,7 @@ class Scale(Elementwise):
 
     FLOPS = costs.per_output(1, "a multiply")
     TORCH_CALLS = ("*",)  # torchvision's CNBlock: self.layer_scale * self.block(input)
-    SAVED = saved.times_weight()
+    SAVED = saved_own.times_weight()
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
         params = Num(ins[0][0], "C")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence, saved
+from cnncalc.layers import costs, recurrence, saved, saved_own
 from cnncalc.layers.args import IntOrTuple, boolean, int_or_tuple, nonneg_int, optional, positive_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, numel, spatial_rank
 from cnncalc.layers.formula import Formula, Group, Mul, Num, Sub, Sum, product, total
@@ -65,7 +65,7 @@ class Subsample(Window):
     FLOPS = costs.custom("∏k − 1 adds, one multiply by the coefficient and one bias add per output element",
                          _subsample_flops)
     TORCH_CALLS = ("Subsample",)  # cnncalc's own module (cnncalc/torch/classic.py)
-    SAVED = saved.window_sum_times_weight()
+    SAVED = saved_own.window_sum_times_weight()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]
@@ -104,7 +104,7 @@ class TableConv(Layer):
     WEIGHTED = True
     FLOPS = costs.bias_adds()
     TORCH_CALLS = ("TableConv",)  # cnncalc's own module (cnncalc/torch/classic.py)
-    SAVED = saved.gathered_maps()
+    SAVED = saved_own.gathered_maps()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]
@@ -173,7 +173,7 @@ class RBF(Layer):
     WEIGHTED = True  # an output layer with a prototype per unit, counted by depth like a linear layer
     FLOPS = costs.custom("per unit: a subtraction, a square and an add per input, less one add", _rbf_flops)
     TORCH_CALLS = ("RBF",)  # cnncalc's own module (cnncalc/torch/classic.py)
-    SAVED = saved.differences()
+    SAVED = saved_own.differences()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         inputs = numel(ins[0])

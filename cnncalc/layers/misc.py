@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, saved
+from cnncalc.layers import costs, saved, saved_own
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import choice, number
 from cnncalc.layers.base import Bound, arg
@@ -43,7 +43,7 @@ class Dropout(Elementwise):
 
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"p": self.p}
-    SAVED = saved.noise()
+    SAVED = saved_own.noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
@@ -72,7 +72,7 @@ class StochasticDepth(Elementwise):
 
     FLOPS = costs.free("identity at inference")
     TORCH_CALLS = ("StochasticDepth",)  # torchvision.ops.StochasticDepth (timm's DropPath alike)
-    SAVED = saved.branch_noise()
+    SAVED = saved_own.branch_noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import StochasticDepth as Module

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, saved
+from cnncalc.layers import costs, saved, saved_own
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import boolean, number, positive_int
 from cnncalc.layers.base import Bound, Shape, arg, fmt_shape, numel, spatial_rank
@@ -138,7 +138,7 @@ class LRN(Elementwise):
 
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"size": self.size, "alpha": self.alpha, "beta": self.beta, "k": self.k}
-    SAVED = saved.lrn_terms()
+    SAVED = saved_own.lrn_terms()
 
     def check_shape(self, shape: Shape) -> None:
         _need_channels(self.KIND, shape, least_rank=1)  # torch needs a spatial dimension

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from cnncalc.layers.base import Bound
 
 
-def _follow(b: Bound, ctx: Context) -> dict[str, Any]:
+def follows(b: Bound, ctx: Context) -> dict[str, Any]:
     """Output type and layout as the input's (elementwise ops, pooling, norms)."""
     return {"dtype": ctx.dtypes[0], "channels_last": ctx.channels_last[0] and len(b.output) > 1}
 
 
-def _input(b: Bound, ctx: Context, k: int = 0, what: str = "input") -> Piece:
+def kept_input(b: Bound, ctx: Context, k: int = 0, what: str = "input") -> Piece:
     return Piece(what, "input", b.inputs[k], ctx.dtypes[k], index=k)
 
 
@@ -31,7 +31,7 @@ def _operand(b: Bound, ctx: Context, k: int = 0) -> Piece:
     """The input as an op that autocast runs in low precision keeps it: the input, or its copy."""
     if ctx.autocast and ctx.dtypes[k] != ctx.autocast:
         return Piece(f"input cast to {ctx.autocast}", "new", b.inputs[k], ctx.autocast)
-    return _input(b, ctx, k)
+    return kept_input(b, ctx, k)
 
 
 def _low(ctx: Context) -> str:
@@ -44,12 +44,12 @@ def _weight(b: Bound, ctx: Context) -> tuple[Piece, ...]:
         if ctx.autocast else ()
 
 
-def _cuda_amp(ctx: Context) -> bool:
+def cuda_amp(ctx: Context) -> bool:
     """torch.autocast on CUDA runs layer_norm, group_norm, softplus, softmax and pow in float32."""
     return bool(ctx.autocast) and ctx.device == "cuda"
 
 
-def _promoted(dtypes: tuple[str, ...]) -> str:
+def promoted(dtypes: tuple[str, ...]) -> str:
     return "float32" if "float32" in dtypes else dtypes[0]
 
 
@@ -74,7 +74,7 @@ def nothing(why: str, *, output: str = "new", passes_grad: bool = False, in_plac
 
     def apply(b: Bound, ctx: Context) -> Effect:
         shared = output == "shared" or (in_place and ctx.in_place)
-        dtype = ctx.dtypes[0] if shared else _promoted(ctx.dtypes)
+        dtype = ctx.dtypes[0] if shared else promoted(ctx.dtypes)
         return Effect((), "shared" if shared else "new", dtype, all(ctx.channels_last) and len(b.output) > 1,
                       passes_grad)
 
@@ -95,10 +95,10 @@ def input(*, in_place: bool = False, cuda_amp_float32: bool = False) -> SavedRul
     """Its input; `in_place`: written into its input, it keeps its result, the same storage."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        if cuda_amp_float32 and _cuda_amp(ctx) and ctx.dtypes[0] != "float32":
+        if cuda_amp_float32 and cuda_amp(ctx) and ctx.dtypes[0] != "float32":
             return Effect((Piece("input cast to float32", "new", b.inputs[0], "float32"),), dtype="float32",
                           channels_last=ctx.channels_last[0] and len(b.output) > 1)
-        return Effect((_input(b, ctx),), "shared" if ctx.in_place else "new", **_follow(b, ctx))
+        return Effect((kept_input(b, ctx),), "shared" if ctx.in_place else "new", **follows(b, ctx))
 
     return SavedRule("its input" + ("; in place, its result: the same storage" if in_place else ""), apply, in_place)
 
@@ -117,7 +117,7 @@ def output(*, in_place: bool = False, cuda_amp_float32: bool = False) -> SavedRu
     """Its output: the derivative is a function of the output (relu, sigmoid, tanh, softmax)."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        dtype = "float32" if cuda_amp_float32 and _cuda_amp(ctx) else ctx.dtypes[0]
+        dtype = "float32" if cuda_amp_float32 and cuda_amp(ctx) else ctx.dtypes[0]
         return Effect((Piece("output", "output", b.output, dtype),), "shared" if ctx.in_place else "new", dtype,
                       ctx.channels_last[0] and len(b.output) > 1)
 
@@ -129,8 +129,8 @@ def input_or_copy() -> SavedRule:
 
     def apply(b: Bound, ctx: Context) -> Effect:
         kept = Piece("copy of the input (in place)", "new", b.inputs[0], ctx.dtypes[0]) if ctx.in_place \
-            else _input(b, ctx)
-        return Effect((kept,), "shared" if ctx.in_place else "new", **_follow(b, ctx))
+            else kept_input(b, ctx)
+        return Effect((kept,), "shared" if ctx.in_place else "new", **follows(b, ctx))
 
     return SavedRule("its input; in place, a copy of the input taken before it is overwritten", apply, True)
 
@@ -140,9 +140,9 @@ def input_and_indices(*, negated: bool = False) -> SavedRule:
     `negated` (min pooling, −maxpool(−x)): the negated copy of the input instead of the input."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        x = Piece("negated input", "new", b.inputs[0], ctx.dtypes[0]) if negated else _input(b, ctx)
+        x = Piece("negated input", "new", b.inputs[0], ctx.dtypes[0]) if negated else kept_input(b, ctx)
         tmp = (Piece("maxima of the negated input", "new", b.output, ctx.dtypes[0]),) if negated else ()
-        return Effect((x, Piece("indices", "new", b.output, "int64")), temporaries=tmp, **_follow(b, ctx))
+        return Effect((x, Piece("indices", "new", b.output, "int64")), temporaries=tmp, **follows(b, ctx))
 
     kept = "the negated input" if negated else "its input"
     return SavedRule(f"{kept} and the index of each maximum (int64, one per output element)", apply)
@@ -153,7 +153,7 @@ def input_unless_mean() -> SavedRule:
 
     def apply(b: Bound, ctx: Context) -> Effect:
         mean = all(d == 1 for d in b.output[1:])
-        return Effect(() if mean else (_input(b, ctx),), **_follow(b, ctx))
+        return Effect(() if mean else (kept_input(b, ctx),), **follows(b, ctx))
 
     return SavedRule("its input, except for a 1×1 output (torch computes a mean: nothing)", apply)
 
@@ -167,8 +167,8 @@ def input_and_statistics(per: str, shape: Any, *, counters: int = 0, cuda_amp_fl
     def apply(b: Bound, ctx: Context) -> Effect:
         stats_shape, batched = shape(b)
         stats = ctx.param_dtype if getattr(b.layer, "affine", True) or counters else ctx.dtypes[0]
-        x, dtype = _input(b, ctx), ctx.dtypes[0]
-        if cuda_amp_float32 and _cuda_amp(ctx):
+        x, dtype = kept_input(b, ctx), ctx.dtypes[0]
+        if cuda_amp_float32 and cuda_amp(ctx):
             stats = dtype = "float32"
             if ctx.dtypes[0] != "float32":
                 x = Piece("input cast to float32", "new", b.inputs[0], "float32")
@@ -217,86 +217,10 @@ def flat_input() -> SavedRule:
         if ctx.autocast and ctx.dtypes[0] != ctx.autocast:
             return Effect((Piece(f"input cast to {ctx.autocast}", "new", flat, ctx.autocast), *weight),
                           dtype=ctx.autocast, temporaries=made)
-        return Effect((*(made or (_input(b, ctx),)), *weight), dtype=_low(ctx))
+        return Effect((*(made or (kept_input(b, ctx),)), *weight), dtype=_low(ctx))
 
     return SavedRule("its input, flattened or, per position, with the positions as rows (the weight is a "
                      "parameter)", apply)
-
-
-def times_weight() -> SavedRule:
-    """A learned factor per channel (``x · weight``): the input, for the weight's gradient; the
-    product has the weight's float32 type under autocast (mul is not an autocast op)."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        dtype = _promoted((ctx.dtypes[0], "float32")) if ctx.autocast else ctx.dtypes[0]
-        return Effect((_input(b, ctx),), "new", dtype, ctx.channels_last[0] and len(b.output) > 1)
-
-    return SavedRule("its input (for the factor's gradient; the factor is a parameter)", apply)
-
-
-def branch_noise() -> SavedRule:
-    """Stochastic depth while training: the per-sample (``row``) or whole-batch (``batch``) 0-or-1/(1−p)
-    factor it multiplies by, one value per sample or one in all; nothing with p = 0."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        if b.layer.p == 0:  # type: ignore[attr-defined]
-            return Effect((), "shared", passes_grad=True, **_follow(b, ctx))
-        row = b.layer.mode == "row"  # type: ignore[attr-defined]
-        kept = Piece("noise", "new", (1,) * len(b.inputs[0]), ctx.dtypes[0], batched=row)
-        return Effect((kept,), "new", **_follow(b, ctx))
-
-    return SavedRule("the branch's noise, one value per sample (row) or one in all (batch); nothing with p = 0",
-                     apply)
-
-
-def window_sum_times_weight() -> SavedRule:
-    """LeNet's subsampling, as lowered (average pooling times ∏k, times a per-map coefficient, plus a
-    bias): the pooling keeps its input, the multiply by the coefficient the window sums."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        sums = Piece("window sums", "new", b.output, ctx.dtypes[0])
-        return Effect((_input(b, ctx), sums), "new", **_follow(b, ctx))
-
-    return SavedRule("its input (for the pooling) and the window sums (for the coefficient's gradient)", apply)
-
-
-def gathered_maps() -> SavedRule:
-    """A connection-table convolution, as lowered (one convolution per output map over its input maps,
-    gathered by index): each convolution keeps its gathered copy; each gather its int64 indices."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        table: tuple[tuple[int, ...], ...] = b.layer.table  # type: ignore[attr-defined]
-        read = sum(len(maps) for maps in table)
-        spatial = b.inputs[0][1:]
-        return Effect((Piece("the input maps each output map reads", "new", (read, *spatial), ctx.dtypes[0]),
-                       Piece("their indices", "new", (read,), "int64", batched=False)), "new", **_follow(b, ctx))
-
-    return SavedRule("per output map, a copy of the input maps it reads, and their indices", apply)
-
-
-def differences() -> SavedRule:
-    """Euclidean RBF units, as lowered ((x − w)² summed): the square keeps the differences, out × in
-    values per sample."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        return Effect((Piece("differences x − w", "new", (b.output[0], prod(b.inputs[0])), ctx.dtypes[0]),),
-                      "new", ctx.dtypes[0])
-
-    return SavedRule("the differences between the input and every prototype", apply)
-
-
-def noise() -> SavedRule:
-    """Dropout while training: the scaled noise it multiplies by (the input's type; on CUDA, out of
-    place, a one-byte mask); nothing with p = 0."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        if b.layer.p == 0:  # type: ignore[attr-defined]
-            return Effect((), "shared", passes_grad=True, **_follow(b, ctx))
-        kept = Piece("mask", "new", b.inputs[0], "bool") if ctx.device == "cuda" and not ctx.in_place \
-            else Piece("noise", "new", b.inputs[0], ctx.dtypes[0])
-        return Effect((kept,), "shared" if ctx.in_place else "new", **_follow(b, ctx))
-
-    return SavedRule("the dropout noise (a bool mask on CUDA); nothing with p = 0", apply, True)
 
 
 def operands() -> SavedRule:
@@ -304,7 +228,7 @@ def operands() -> SavedRule:
     inputs, the running product too); a broadcast operand's gradient needs an output-sized sum."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        shape, dtype, grad, product = b.inputs[0], ctx.dtypes[0], ctx.grads[0], _input(b, ctx, 0, "input 1")
+        shape, dtype, grad, product = b.inputs[0], ctx.dtypes[0], ctx.grads[0], kept_input(b, ctx, 0, "input 1")
         kept: list[Piece] = []
         made: list[Piece] = []
         broadcast = False
@@ -312,9 +236,9 @@ def operands() -> SavedRule:
             other = b.inputs[k]
             out = tuple(max(x, y) for x, y in zip(shape, other, strict=True))
             kept += [product] if ctx.grads[k] else []
-            kept += [_input(b, ctx, k, f"input {k + 1}")] if grad else []
+            kept += [kept_input(b, ctx, k, f"input {k + 1}")] if grad else []
             broadcast = broadcast or (grad and shape != out) or (ctx.grads[k] and other != out)
-            shape, dtype, grad = out, _promoted((dtype, ctx.dtypes[k])), grad or ctx.grads[k]
+            shape, dtype, grad = out, promoted((dtype, ctx.dtypes[k])), grad or ctx.grads[k]
             product = Piece(f"product of inputs 1–{k + 1}", "new", out, dtype)
             made.append(product)
         full = next(k for k, s in enumerate(b.inputs) if s == b.output)
@@ -325,47 +249,6 @@ def operands() -> SavedRule:
     return SavedRule("each operand that another operand's gradient needs", apply)
 
 
-def lrn_terms() -> SavedRule:
-    """Local response norm (torch's composite): its input, the zero-padded squares, the base of
-    the power and the divisor; the power runs in float32 under autocast (avg_pool3d on CPU, pow on
-    CUDA). The divisor's gradient needs three input-sized temporaries (−g·(x/d)/d) in the backward."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        c, *spatial = b.inputs[0]
-        dtype = wide = ctx.dtypes[0]
-        if ctx.autocast and (ctx.device == "cuda" or len(spatial) >= 2):
-            wide = "float32"
-        squares = dtype if ctx.device == "cuda" else wide
-        padded = (c + b.layer.size - 1, *spatial)  # type: ignore[attr-defined]
-        kept = (_input(b, ctx), Piece("zero-padded squares", "new", padded, squares),
-                Piece("base of the power", "new", b.inputs[0], wide), Piece("divisor", "new", b.inputs[0], wide))
-        out = _promoted((dtype, wide))
-        return Effect(kept, dtype=out, channels_last=ctx.channels_last[0],
-                      scratch=(Piece("divisor's gradient terms", "new", b.inputs[0], out, copies=3),))
-
-    return SavedRule("its input, the padded squares, the base of the power and the divisor", apply)
-
-
-def pyramid() -> SavedRule:
-    """Spatial pyramid pooling: its input (max: with the int64 indices of each level; average:
-    unless every level is a 1×1 mean)."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        c, *spatial = b.inputs[0]
-        levels, mode = b.layer.levels, b.layer.mode  # type: ignore[attr-defined]
-        shapes = [(c, *(n,) * len(spatial)) for n in levels]
-        kept: tuple[Piece, ...] = ()
-        if mode == "max":
-            kept = (_input(b, ctx), *(Piece(f"indices of level {n}", "new", s, "int64")
-                                      for n, s in zip(levels, shapes, strict=True)))
-        elif any(n > 1 for n in levels):
-            kept = (_input(b, ctx),)
-        made = tuple(Piece(f"level {n}", "new", s, ctx.dtypes[0]) for n, s in zip(levels, shapes, strict=True))
-        return Effect(kept, dtype=ctx.dtypes[0], temporaries=made)
-
-    return SavedRule("its input (max: and the indices of each level's maxima, int64)", apply)
-
-
-__all__ = ["flat_input", "input", "input_and_indices", "input_and_statistics", "input_and_weight", "input_or_copy",
-           "input_unless_mean", "lrn_terms", "noise", "nothing", "operands", "output", "padded_input", "pyramid",
-           "view_or_copy", "viewable"]
+__all__ = ["cuda_amp", "flat_input", "follows", "input", "input_and_indices", "input_and_statistics",
+           "input_and_weight", "input_or_copy", "input_unless_mean", "kept_input", "nothing", "operands", "output",
+           "padded_input", "promoted", "view_or_copy", "viewable"]

@@ -140,7 +140,8 @@ INPUTS: dict[str, Any] = {"add": 2, "concat": 2, "mul": 2}
 def test_every_layer_type_has_steps_that_agree_with_its_rules(kind: str) -> None:
     """The values in the steps are the layer's own numbers (weights + biases = params, 2·MACs + other = FLOPs)."""
     cls = REGISTRY[kind]
-    values: dict[str, Any] = {"levels": [2, 1], "op": "F.interpolate"}  # text for uncounted's op
+    values: dict[str, Any] = {"levels": [2, 1], "op": "F.interpolate",  # text for uncounted's op
+                              "table": [[0, 1], [1, 2, 3]]}  # tableconv: two output maps
     args = {a.name: values.get(a.name, 4) for a in cls.args() if a.required}
     ins = [(8, 12, 12)] * INPUTS.get(kind, 1)
     b = cls.from_args(args).bind(ins)
