@@ -40,7 +40,8 @@ def test_every_kind_declares_what_it_saves(kind: str) -> None:
     rule = vars(cls).get("SAVED")
     assert isinstance(rule, SavedRule), (
         f"layer kind {kind!r} ({cls.__module__}.{cls.__name__}) declares no SAVED rule of its own: add "
-        "SAVED = saved.<rule>(...) beside its FLOPS (cnncalc/layers/saved.py, or saved_own.py for a rule of one kind); an inherited rule is refused, "
+        "SAVED = saved.<rule>(...) beside its FLOPS (cnncalc/layers/saved.py, or saved_own.py for a rule of one "
+        "kind); an inherited rule is refused, "
         "since a new kind that inherits one silently gets a wrong count")
     assert rule.doc
 
