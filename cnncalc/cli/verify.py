@@ -16,6 +16,7 @@ from cnncalc.cli.options import (
     InputOpt,
     Layout,
     LayoutOpt,
+    NetworkArg,
     Optimizer,
     OptimizerOpt,
     SetOpt,
@@ -40,7 +41,7 @@ class ExportTarget(str, Enum):
 @app.command()
 def verify(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: NetworkArg,
     device: Annotated[VerifyDevice, typer.Option("--device", help="Where to run the torch module.")]
     = VerifyDevice.cpu,
     against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model, "
@@ -100,7 +101,7 @@ def verify(
 @app.command()
 def export(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: NetworkArg,
     to: Annotated[ExportTarget, typer.Option("--to", help="The framework to write code for.")] = ExportTarget.torch,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
