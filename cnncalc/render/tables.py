@@ -134,7 +134,8 @@ def notes_lines(notes: str, language: Language = ENGLISH, width: int = 100) -> l
     if not notes:
         return []
     label = Msg("notes (from the network's file; --quiet leaves them out):").render(language)
-    return [[("", None)], [(label, "bold")], *[[(f"  {line}", None)] for line in textwrap.wrap(notes, width)]]
+    lines: list[Line] = [[("", None)], [(label, "bold")]]
+    return lines + [[(f"  {line}", None)] for line in textwrap.wrap(notes, width)]
 
 
 def shapes_grids(report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
