@@ -124,12 +124,21 @@ def catalogue() -> list[Report]:
 
 
 def compare(sources: Sequence[Source], *, input_shape: Sequence[int] | None = None, batch: int = 1,
-            dtype: str = "fp32") -> list[ComparisonRow]:
-    """One row per network with ratios to the first."""
-    from cnncalc.analysis.compare import compare_reports
+            dtype: str = "fp32", bits: Sequence[int] | None = None, sparsity: Sequence[float] | None = None,
+            index_bits: Sequence[int] | None = None) -> list[ComparisonRow]:
+    """One row per network with ratios to the first, its model size and published accuracy.
 
+    `bits` and `sparsity` (one value for all networks or one each) give the model size of
+    quantised and pruned parameters; `index_bits` counts a sparse index (`cnncalc.analysis.size`)."""
+    from cnncalc.analysis.compare import compare_reports
+    from cnncalc.analysis.size import check
+
+    for b in bits or [32]:
+        for f in sparsity or [0.0]:
+            for i in index_bits or [0]:
+                check(b, f, i)  # before the networks are analysed
     reports = [analyze(s, input_shape=input_shape, batch=batch, dtype=dtype) for s in sources]
-    return compare_reports(reports)
+    return compare_reports(reports, bits, sparsity, index_bits)
 
 
 __all__ = [

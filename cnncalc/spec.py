@@ -38,6 +38,16 @@ class BlockInstance:
 
 
 @dataclass(frozen=True)
+class Published:
+    """An accuracy the network's file cites (its ``accuracy:`` key), in percent, on `dataset`, from `source`."""
+
+    top1: float | None
+    top5: float | None
+    dataset: str
+    source: str
+
+
+@dataclass(frozen=True)
 class NetSpec:
     """The expanded network: plain layer specs in definition order."""
 
@@ -51,6 +61,7 @@ class NetSpec:
     blocks: tuple[BlockInstance, ...]
     output: str
     notes: str = ""
+    accuracy: Published | None = None  # as the file cites it; None once --input or --set change the network
 
 
-__all__ = ["INPUT", "BlockInstance", "LayerSpec", "NetSpec"]
+__all__ = ["INPUT", "BlockInstance", "LayerSpec", "NetSpec", "Published"]

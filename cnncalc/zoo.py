@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from cnncalc.dsl.document import variant_table
 from cnncalc.dsl.loader import YMap, load_text
 from cnncalc.errors import CnnCalcError, UnknownArchitecture
+from cnncalc.layers.text import Msg
 
 VARIANTS_KEY = "\nvariants:"  # a family file says so at the top level; other files are not parsed to list them
 
@@ -72,20 +73,94 @@ def names() -> list[str]:
     return sorted(name for name, _, _ in networks())
 
 
+# Names as people say them (the notes, the papers): normalised (lower case, without - _ . and spaces) ->
+# the zoo network they mean. Zoo names themselves are found normalised too (``VGG-16`` -> vgg16); a name that
+# begins several zoo names and is none of these (``vgg``, ``resnet``) lists them.
+ALIASES = {
+    "squeezenet": "squeezenet1_0", "inceptionv1": "googlenet", "inceptionv2": "inception_bn",
+    "inceptionresnet": "inception_resnet_v2", "vgga": "vgg11", "vggalrn": "vgg11_lrn", "vggb": "vgg13",
+    "vggc": "vgg16c", "vggd": "vgg16", "vgge": "vgg19", "lenet": "lenet5_1998", "lenet1998": "lenet5_1998",
+    "alexnetpaper": "alexnet_original", "alexnet2012": "alexnet_original", "networkinnetwork": "nin",
+    "zf": "zfnet", "spp": "sppnet", "resnet20": "resnet20_cifar", "resnet56": "resnet56_cifar",
+    "plain20": "plain20_cifar", "plain56": "plain56_cifar", "seresnet": "se_resnet50",
+    "seresnext": "se_resnext50_32x4d",
+}
+
+
+def normalised(text: str) -> str:
+    """``VGG-16`` -> ``vgg16``, ``SqueezeNet 1.0`` -> ``squeezenet10``: how names are matched."""
+    return "".join(c for c in text.lower() if c not in "-_. ")
+
+
+def alias(text: str) -> str | None:
+    """The zoo name `text` means when it is not one itself (an alias, or a zoo name written otherwise), or None.
+
+    >>> alias("SqueezeNet"), alias("VGG-16"), alias("vgg16"), alias("vgg_d")
+    ('squeezenet1_0', 'vgg16', None, 'vgg16')
+    """
+    zoo_names = names()
+    if text in zoo_names:
+        return None
+    key = normalised(text)
+    if key in ALIASES and ALIASES[key] in zoo_names:
+        return ALIASES[key]
+    same = [n for n in zoo_names if normalised(n) == key]
+    return same[0] if len(same) == 1 else None
+
+
+def choices(text: str) -> list[str]:
+    """The zoo names a family name such as ``vgg`` or ``resnet`` could mean (those it begins)."""
+    key = normalised(text)
+    return [n for n in names() if normalised(n).startswith(key)] if len(key) >= 2 else []
+
+
+def meaning(source: str | Path) -> tuple[str, Msg | None]:
+    """What a network argument reads: `source` itself, or the zoo name it stands for with a line saying so.
+
+    A missing file whose stem is a zoo name (``vgg16.yaml``) is the zoo's file; an alias (``squeezenet``)
+    is the network it names. Anything else is returned as given (`locate` reports what is wrong with it).
+    """
+    text = str(source)
+    if Path(text).is_file() or ":" in text:  # a file, or a PyTorch model (torchvision:NAME, file.py:Name)
+        return text, None
+    if "/" in text or "\\" in text or text.endswith((".yaml", ".yml")):
+        stem = Path(text).stem
+        name = stem if stem in names() else alias(stem)
+        if name is None:
+            return text, None
+        return name, Msg("there is no file {path}; reading the zoo's {name} ({file})", path=text, name=name,
+                         file=_display(locate(name)[0]))
+    name = alias(text)
+    if name is None:
+        return text, None
+    return name, Msg("{said} is the zoo's {name}", said=repr(text), name=name)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def locate(source: str | Path) -> tuple[Path, str | None]:
     """A zoo name or a path to a YAML file -> the file's path and the variant to read (None: the file as is).
 
     A string that names an existing file, or that looks like a path (a slash or a
     .yaml/.yml suffix), is a path; anything else is looked up in the zoo: a file of
     that name, else a variant of a family file (those whose name begins the variant's
-    are searched first).
+    are searched first), else an alias (`meaning`). A family name that begins several
+    zoo names (``vgg``) lists them.
     """
     path = Path(source)
     text = str(source)
     if path.is_file():
         return path, None
     if "/" in text or text.endswith((".yaml", ".yml")):
-        raise UnknownArchitecture(f"no such file: {text}")
+        name, _ = meaning(text)
+        if name == text:
+            raise UnknownArchitecture(f"no such file: {text}")
+        return locate(name)
     folder = archs_dir()
     candidate = folder / f"{text}.yaml"
     if candidate.is_file():
@@ -98,6 +173,12 @@ def locate(source: str | Path) -> tuple[Path, str | None]:
                 return family, text
         except CnnCalcError:
             continue  # a broken file in the zoo is reported when it is read by name
+    meant = alias(text)
+    if meant is not None:
+        return locate(meant)
+    several = choices(text)
+    if len(several) > 1:
+        raise UnknownArchitecture(f"{text!r} names several zoo networks: {', '.join(several)}; say which")
     close = difflib.get_close_matches(text, names(), n=4, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}? " if close else ""
     raise UnknownArchitecture(
@@ -130,12 +211,21 @@ class Entry:
     macs: int
     flops: int
     depth: int
+    param_bytes: int = 0  # float32
+    top1: float | None = None  # published accuracy, percent (`cnncalc.analysis.accuracy`)
+    top5: float | None = None
+    dataset: str = ""
+    accuracy_source: str = ""
 
     @classmethod
     def of(cls, report: Report) -> Entry:
+        from cnncalc.analysis.accuracy import report_accuracy
+
         t = report.totals
+        a = report_accuracy(report)
         return cls(report.name, report.title, report.family, report.source, tuple(report.input_shape),
-                   t.params, t.macs, t.flops, t.depth)
+                   t.params, t.macs, t.flops, t.depth, t.param_bytes, a.top1 if a else None, a.top5 if a else None,
+                   a.dataset if a else "", a.source if a else "")
 
 
 def ordered(entries: list[Entry]) -> list[Entry]:

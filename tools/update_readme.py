@@ -81,8 +81,10 @@ def run(argv: Iterable[str], hide: Iterable[str] = (), cwd: Path = ROOT) -> tupl
 
 
 def expected_status(output: str) -> int:
-    """The exit status an output shows: 2 after an error line, 1 after a mismatch (✗ first on a line), else 0."""
-    if re.search(r"^cnncalc: ", output, re.M):
+    """The exit status an output shows: 2 for an error line (first: nothing went to stdout before it; a
+    ``cnncalc: ...`` line after the output is a note on stderr, such as an alias read), 1 after a
+    mismatch (✗ first on a line), else 0."""
+    if output.startswith("cnncalc: "):
         return 2
     return 1 if re.search(r"^\s*✗ ", output, re.M) else 0
 

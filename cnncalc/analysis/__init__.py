@@ -70,7 +70,7 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32") -> Repor
         depth=depths[spec.output], output_shape=shapes[spec.output], rf=spatial_field[spec.output],
     )
     return Report(spec.name, spec.title, spec.source, spec.family, spec.file, input_shape, batch, dtype_name,
-                  tuple(rows), totals, spec.blocks, spec.notes)
+                  tuple(rows), totals, spec.blocks, spec.notes, spec.accuracy)
 
 
 def collapse(report: Report, depth: int | None) -> list[LayerReport]:

@@ -1,16 +1,16 @@
-"""ImageNet accuracy of the zoo networks that are torchvision models, for the comparison chart.
+"""The published accuracy of the zoo networks: torchvision's for its models, the papers' cited in the files.
 
-The figures are torchvision 0.29.1's published ImageNet-1K validation accuracy of
+The table here is torchvision 0.29.1's published ImageNet-1K validation accuracy of
 each model's ``IMAGENET1K_V1`` weights (``IMAGENET1K_SWAG_E2E_V1`` for regnet_y_128gf,
 which has no V1), from the weights' ``meta["_metrics"]``; cite "torchvision weights NAME".
 A zoo network has them only where it *is* that torchvision model, layer for layer (the zoo
 tests hold those to torchvision's counts): the paper's GoogLeNet, with LRN and biases, is not torchvision's
-``googlenet`` (the zoo's ``googlenet_tv``), so it has none.
+``googlenet`` (the zoo's ``googlenet_tv``), so it has none of torchvision's; a zoo file that is
+not a torchvision model may cite its paper's figure instead (``accuracy:``, on the paper's dataset,
+e.g. CIFAR-10). One source per network: a test checks that no file cites one where this table has one.
 
-One small table read through `imagenet_accuracy` (by zoo name) and
-`report_accuracy` (a report of that zoo file, at torchvision's crop size and with
-its 1000 classes), so that the zoo files can carry their own accuracy later
-without the callers changing.
+Read through `imagenet_accuracy` (the table, by zoo name) and `report_accuracy` (a report: the
+table's figure at torchvision's crop size and with its 1000 classes, else the file's).
 
 >>> imagenet_accuracy("resnet50").top1
 76.13
@@ -30,10 +30,11 @@ from cnncalc.errors import CnnCalcError
 
 @dataclass(frozen=True)
 class Accuracy:
-    top1: float  # percent, ImageNet-1K validation, single crop
-    top5: float
+    top1: float | None  # percent (torchvision's: ImageNet-1K validation, single crop); None where not published
+    top5: float | None
     crop: int  # the square input side the accuracy was measured at
     source: str  # what to cite
+    dataset: str = "ImageNet-1K"
 
 
 # zoo name: (torchvision model, its weights (IMAGENET1K_V1 where torchvision has them), acc@1, acc@5,
@@ -120,13 +121,17 @@ def imagenet_accuracy(name: str) -> Accuracy | None:
 
 
 def report_accuracy(report: Report) -> Accuracy | None:
-    """The accuracy of a zoo network's report, or None.
+    """The accuracy of a report: torchvision's for a zoo network that is a torchvision model, else the one
+    its file cites (``accuracy:``, kept only while neither --input nor --set changed the network), or None.
 
-    None unless the report is of the zoo's own file, at the input torchvision's
-    weights were measured on and with ImageNet's 1000 classes: ``--input 3x160x160``
-    or ``--set num_classes=10`` make another network.
+    torchvision's holds only for the zoo's own file, at the input its weights were measured
+    on and with ImageNet's 1000 classes: ``--input 3x160x160`` or ``--set num_classes=10``
+    make another network.
     """
     known = imagenet_accuracy(report.name)
+    if known is None and report.accuracy is not None:
+        cited = report.accuracy
+        return Accuracy(cited.top1, cited.top5, report.input_shape[-1], cited.source, cited.dataset)
     if known is None or not report.file:
         return None
     try:

@@ -14,7 +14,7 @@ from cnncalc.errors import CnnCalcError
 from cnncalc.layers.base import Bound, Shape, numel
 from cnncalc.layers.rf import RF
 from cnncalc.layers.text import Msg
-from cnncalc.spec import BlockInstance
+from cnncalc.spec import BlockInstance, Published
 
 DTYPES = {"fp32": ("float32", 4), "fp16": ("float16", 2), "bf16": ("bfloat16", 2), "int8": ("int8", 1)}
 DTYPE_ALIASES = {"float32": "fp32", "float": "fp32", "float16": "fp16", "half": "fp16", "bfloat16": "bf16"}
@@ -95,6 +95,7 @@ class Report:
     totals: Totals
     blocks: tuple[BlockInstance, ...]
     notes: str = ""
+    accuracy: Published | None = None  # the accuracy the file cites (see `cnncalc.analysis.accuracy`)
 
 
 def dtype_info(dtype: str) -> tuple[str, int]:

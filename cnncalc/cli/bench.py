@@ -11,7 +11,7 @@ import typer
 import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.needs import require
-from cnncalc.cli.options import Format, FormatOpt, InputOpt, Layout, LayoutOpt, make_console
+from cnncalc.cli.options import Format, FormatOpt, InputOpt, Layout, LayoutOpt, make_console, meant
 from cnncalc.errors import CnnCalcError
 
 # -- bench ----------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ def _batches(text: str) -> tuple[int, ...]:
 def bench(
     ctx: typer.Context,
     networks: Annotated[list[str], typer.Argument(
-        help="Zoo names, YAML paths or PyTorch models (torchvision:NAME, file.py:Name ...).")],
+        help="Zoo names, YAML paths or PyTorch models (torchvision:NAME, file.py:Name ...).", callback=meant)],
     device: Annotated[BenchDevice, typer.Option("--device", help="cpu, cuda, or auto (cuda if available).")]
     = BenchDevice.auto,
     batch: Annotated[str, typer.Option("--batch", "-b", help="Batch sizes, a sweep: 1,8,32.")] = "1",

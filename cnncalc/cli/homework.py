@@ -12,15 +12,17 @@ import cnncalc
 from cnncalc.cli import inputs as cli_inputs
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
-    NETWORK_HELP,
     InputOpt,
     LangOpt,
     Layout,
     LayoutOpt,
+    NetworkArg,
+    QuietOpt,
     SetOpt,
     TableOrJson,
     TableOrJsonOpt,
     make_console,
+    meant,
     parse_overrides,
 )
 from cnncalc.errors import CnnCalcError
@@ -66,7 +68,7 @@ def layer(
 @app.command()
 def explain(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
+    network: NetworkArg,
     name: Annotated[str, typer.Argument(metavar="LAYER", help="A layer or block name from `cnncalc shapes`, "
                                         "or 'total' for where the parameters and MACs are.")],
     input: InputOpt = None,
@@ -77,6 +79,7 @@ def explain(
     format: TableOrJsonOpt = TableOrJson.table,
     train: Annotated[bool, typer.Option("--train", help="Also what each layer keeps for the backward pass in "
                                         "its network (bytes, batch 1, float32), with its formula.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """The worked formulas of one layer inside a network (a block: its layers and its totals), or the
     breakdown of the network's totals."""
@@ -93,7 +96,7 @@ def explain(
         if format is TableOrJson.json:
             sys.stdout.write(to_json(render_worked.breakdown_dict(result)) + "\n")
         else:
-            render_worked.print_breakdown(make_console(), result, layout.value, language)
+            render_worked.print_breakdown(make_console(), result, layout.value, language, notes=not quiet)
         return
     solved = worked.explain(net, name)
     block = worked.block_summary(net, name)
@@ -145,7 +148,7 @@ def check(
 def quiz(
     ctx: typer.Context,
     network: Annotated[str | None, typer.Argument(help="A zoo name or YAML path (leave out with "
-                                                  "--single).")] = None,
+                                                  "--single).", callback=meant)] = None,
     n: Annotated[int, typer.Option("-n", "--questions", min=1, help="How many questions.")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same quiz.")] = 0,
     single: Annotated[bool, typer.Option("--single", help="Problems of one to three layers whose sizes tile "

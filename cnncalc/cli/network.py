@@ -11,7 +11,6 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.draw import ForceOpt, PlotOpt, chart_format, save, writable
 from cnncalc.cli.options import (
-    NETWORK_HELP,
     AmpOpt,
     ArgOpt,
     AsOpt,
@@ -25,12 +24,17 @@ from cnncalc.cli.options import (
     LangOpt,
     Layout,
     LayoutOpt,
+    NetworkArg,
     Optimizer,
     OptimizerOpt,
+    QuietOpt,
     SetOpt,
+    TableOrJson,
+    TableOrJsonOpt,
     TrainOpt,
     make_console,
     make_output,
+    meant,
     parse_overrides,
     parse_size,
 )
@@ -40,7 +44,7 @@ from cnncalc.errors import CnnCalcError
 @app.command()
 def shapes(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
+    network: NetworkArg,
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
@@ -59,8 +63,9 @@ def shapes(
     optimizer: OptimizerOpt = Optimizer.sgd,
     amp: AmpOpt = None,
     fit: FitOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Per-layer output shapes, params, MACs and receptive fields, with totals."""
+    """Per-layer output shapes, params, MACs and receptive fields, with totals and the network's notes."""
     from cnncalc.analysis import collapse
     from cnncalc.cli import inputs
     from cnncalc.render import i18n
@@ -99,7 +104,7 @@ def shapes(
         per = "layer" if depth is None else f"layer or block (--depth {depth})"
         save(plot, chart.cost_chart(report, chart.bars(rows), chart_format(plot), per), force)
     if format is Format.table:
-        render.print_shapes(make_output(), report, rows, language, layout.value)
+        render.print_shapes(make_output(), report, rows, language, layout.value, notes=not quiet)
     else:
         sys.stdout.write(render.shapes_text(report, rows, format.value))
 
@@ -108,7 +113,7 @@ def shapes(
 def compare(
     ctx: typer.Context,
     networks: Annotated[list[str], typer.Argument(help="Two or more zoo names, YAML paths or PyTorch models "
-                                                  "(torchvision:NAME, file.py:Name ...).")],
+                                                  "(torchvision:NAME, file.py:Name ...).", callback=meant)],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
@@ -118,6 +123,17 @@ def compare(
     bench: Annotated[bool, typer.Option("--bench", help="Also measure latency and throughput (torch, "
                                         "--device auto, the given --batch and --dtype).")] = False,
     as_: AsOpt = None,
+    bits: Annotated[list[int] | None, typer.Option("--bits", min=1, max=32, help="Model size with N-bit parameters "
+                                                   "(1-32; default: --dtype's). One for all networks, or "
+                                                   "repeated: one per network.")] = None,
+    sparsity: Annotated[list[float] | None, typer.Option("--sparsity", min=0.0, max=1.0,
+                                                         help="Model size with this fraction F of the parameters "
+                                                         "pruned (0 <= F < 1; one for all, or one per network); "
+                                                         "the sparse index is not counted unless --index-bits.")]
+    = None,
+    index_bits: Annotated[list[int] | None, typer.Option("--index-bits", min=0, max=32, help="With --sparsity: "
+                                                         "bits of index per stored parameter (Deep Compression: "
+                                                         "4); one for all, or one per network.")] = None,
     plot: PlotOpt = None,
     force: ForceOpt = False,
     train: TrainOpt = False,
@@ -156,7 +172,8 @@ def compare(
         else:
             sys.stdout.write(render_training.comparison_training_text(memories, format.value))
         return
-    rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
+    rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value, bits=bits,
+                           sparsity=sparsity, index_bits=index_bits)
     if plot is not None:
         from cnncalc.render import chart
 
@@ -201,3 +218,21 @@ def list_(
         render.print_catalogue(make_output(), reports)
     else:
         sys.stdout.write(render.catalogue_text(reports, format.value))
+
+
+@app.command()
+def show(
+    network: NetworkArg,
+    format: TableOrJsonOpt = TableOrJson.table,
+    lang: LangOpt = None,
+) -> None:
+    """A zoo network's YAML file with its notes, to start one's own from (a family's variant: its family
+    file, and which variant)."""
+    from cnncalc import zoo
+    from cnncalc.dsl.header import read_header
+    from cnncalc.render import catalogue as render
+    from cnncalc.render import i18n
+
+    path, variant = zoo.locate(network)
+    text = render.show_text(read_header(path, variant), format.value, i18n.choose(lang))
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -138,7 +138,8 @@ class Layout(str, Enum):
 
 LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shapes C×H×W (chw) or H×W×C (hwc), "
                                            "as textbooks write them.")]
-LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text: ru or en (default: from LC_ALL, "
+LangOpt = Annotated[str | None, typer.Option("--lang", is_eager=True,  # read before the network names (`meant`)
+                                             help="Language of the text: ru or en (default: from LC_ALL, "
                                              "LC_MESSAGES or LANG).")]
 
 
@@ -159,3 +160,25 @@ AsOpt = Annotated[AsTool | None, typer.Option(
 ArgOpt = Annotated[list[str] | None, typer.Option(
     "--arg", "-a", help="An argument of a PyTorch model's class or factory: KEY=VALUE (repeatable), as "
     "?KEY=VALUE in the source.")]
+def meant(ctx: typer.Context, value: str | list[str] | None) -> str | list[str] | None:
+    """A network argument as the zoo reads it (`cnncalc.zoo.meaning`): ``squeezenet`` -> squeezenet1_0,
+    a missing ``vgg16.yaml`` -> the zoo's vgg16, each said on stderr."""
+    if value is None or ctx.resilient_parsing:
+        return value
+    from cnncalc import zoo
+    from cnncalc.cli.inputs import warn
+    from cnncalc.render import i18n
+
+    def one(text: str) -> str:
+        name, note = zoo.meaning(text)
+        if note is not None:
+            warn(note, i18n.choose(ctx.params.get("lang")))
+        return name
+
+    return [one(v) for v in value] if isinstance(value, list) else one(value)
+
+
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Leave out the network's notes (where it comes "
+                                        "from, what its paper got wrong) under the table.")]
+NetworkArg = Annotated[str, typer.Argument(help=NETWORK_HELP + " Family names as the papers say them work too "
+                                           "(squeezenet, vgg_d).", callback=meant)]

@@ -12,11 +12,11 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.needs import require
 from cnncalc.cli.options import (
-    NETWORK_HELP,
     AmpOpt,
     InputOpt,
     Layout,
     LayoutOpt,
+    NetworkArg,
     Optimizer,
     OptimizerOpt,
     SetOpt,
@@ -41,7 +41,7 @@ class ExportTarget(str, Enum):
 @app.command()
 def verify(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
+    network: NetworkArg,
     device: Annotated[VerifyDevice, typer.Option("--device", help="Where to run the torch module.")]
     = VerifyDevice.cpu,
     against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model, "
@@ -101,7 +101,7 @@ def verify(
 @app.command()
 def export(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
+    network: NetworkArg,
     to: Annotated[ExportTarget, typer.Option("--to", help="The framework to write code for.")] = ExportTarget.torch,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,

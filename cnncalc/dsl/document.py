@@ -17,11 +17,13 @@ from cnncalc.dsl.expr import evaluate, expression_text
 from cnncalc.dsl.loader import YList, YMap
 from cnncalc.errors import CnnCalcError, ExprError, Location
 from cnncalc.layers.base import did_you_mean
+from cnncalc.spec import Published
 
 TOP_KEYS = ("name", "title", "source", "family", "notes", "input", "vars", "defaults", "blocks", "layers", "out",
-            "variants")
+            "variants", "accuracy")
 BLOCK_KEYS = ("args", "layers", "out", "doc", "numbered")
-VARIANT_KEYS = ("title", "source", "notes", "input", "vars")
+VARIANT_KEYS = ("title", "source", "notes", "input", "vars", "accuracy")
+ACCURACY_KEYS = ("top1", "top5", "dataset", "source")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 MAX_SIZE = 2**40  # any single dimension larger than this is refused as not sensible
 
@@ -56,6 +58,7 @@ class Document:
     layers: YList | None = None
     out: str | None = None
     notes: str = ""
+    accuracy: Published | None = None
 
 
 def evaluate_value(value: Any, names: Mapping[str, Any], where: Location) -> Any:
@@ -118,6 +121,8 @@ def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | No
         family=_text(doc, "family", ""), file=filename, input_shape=shape, input_location=doc.loc("input"),
         vars=variables, defaults=_defaults(doc, variables), blocks=_blocks(doc), layers=layer_list, out=out,
         notes=_text(doc, "notes", ""),
+        accuracy=_accuracy(doc) if not overrides and (input_shape is None or input_shape == _file_input(doc, variables))
+        else None,
     )
 
 
@@ -157,7 +162,7 @@ def _with_variant(doc: YMap, variant: YMap) -> YMap:
         result[key] = value
         result.key_locations[key] = doc.key_locations[key]
         result.value_locations[key] = doc.value_locations[key]
-    for key in ("title", "source", "notes", "input"):
+    for key in ("title", "source", "notes", "input", "accuracy"):
         if key in variant:
             result[key] = variant[key]
             result.value_locations[key] = variant.loc(key)
@@ -205,6 +210,40 @@ def _text(doc: YMap, key: str, default: str) -> str:
     if not isinstance(value, str):
         raise CnnCalcError(f"{key!r} must be text", doc.loc(key))
     return value.strip()
+
+
+def _accuracy(doc: YMap) -> Published | None:
+    """The ``accuracy:`` a file cites: ``{top1: 69.8, top5: 89.5, dataset: ImageNet-1K, source: ...}`` (percent)."""
+    raw = doc.get("accuracy")
+    if raw is None:
+        return None
+    where = doc.loc("accuracy")
+    if not isinstance(raw, YMap):
+        raise CnnCalcError("'accuracy' maps top1, top5 (percent), dataset and source", where)
+    for key in raw:
+        if key not in ACCURACY_KEYS:
+            raise CnnCalcError(f"unknown key {key!r} in 'accuracy'{did_you_mean(key, ACCURACY_KEYS)}; the keys "
+                               f"are: {', '.join(ACCURACY_KEYS)}", raw.key_locations[key])
+    values: list[float | None] = []
+    for key in ("top1", "top5"):
+        value = raw.get(key)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if value is not None and not (number and 0 <= value <= 100):
+            raise CnnCalcError(f"accuracy {key} is a percentage between 0 and 100, received {value!r}", raw.loc(key))
+        values.append(None if value is None else float(value))
+    if values == [None, None]:
+        raise CnnCalcError("'accuracy' needs top1 or top5 (percent)", where)
+    for key in ("dataset", "source"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise CnnCalcError(f"'accuracy' needs {key!r}: the text of where the figure comes from", where)
+    return Published(values[0], values[1], raw["dataset"].strip(), raw["source"].strip())
+
+
+def _file_input(doc: YMap, variables: Mapping[str, Any]) -> tuple[int, ...] | None:
+    try:
+        return _input_shape(doc, variables)
+    except CnnCalcError:
+        return None
 
 
 def _input_shape(doc: YMap, variables: Mapping[str, Any]) -> tuple[int, ...]:

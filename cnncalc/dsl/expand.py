@@ -50,7 +50,8 @@ class Expander:
         )
         blocks = tuple(BlockInstance(p, b, resolve(out), w) for p, b, out, w in self.instances)
         return NetSpec(self.doc.name, self.doc.title, self.doc.source, self.doc.family, self.doc.file,
-                       self.doc.input_shape, specs, blocks, resolve(output), self.doc.notes)
+                       self.doc.input_shape, specs, blocks, resolve(output), self.doc.notes,
+                       self.doc.accuracy)
 
     # -- entries --------------------------------------------------------------------
 

@@ -64,6 +64,8 @@ def points(reports: Sequence[Report]) -> list[Point]:
     result = []
     for r in reports:
         accuracy = report_accuracy(r)
+        if accuracy is not None and accuracy.dataset != "ImageNet-1K":
+            accuracy = None  # the chart's axis is ImageNet's (a CIFAR-10 figure is not on it)
         result.append(Point(r.name, r.family or "Other", r.totals.macs, r.totals.params,
                             accuracy.top1 if accuracy else None, accuracy.source if accuracy else ""))
     return result

@@ -176,10 +176,11 @@ def breakdown_dict(b: Breakdown) -> dict[str, Any]:
     return {"network": report.name, "input_shape": list(report.input_shape),
             "totals": {"params": report.totals.params, "macs": report.totals.macs},
             "params_by_type": b.params_by_type, "macs_by_type": b.macs_by_type,
-            "top_params": shares(b.top_params), "top_macs": shares(b.top_macs)}
+            "top_params": shares(b.top_params), "top_macs": shares(b.top_macs), "notes": report.notes}
 
 
-def print_breakdown(console: Console, b: Breakdown, layout: str = "chw", language: Language = ENGLISH) -> None:
+def print_breakdown(console: Console, b: Breakdown, layout: str = "chw", language: Language = ENGLISH,
+                    notes: bool = False) -> None:
     from rich.table import Table
 
     report = b.net.report
@@ -200,6 +201,11 @@ def print_breakdown(console: Console, b: Breakdown, layout: str = "chw", languag
         for s in items:
             table.add_row(s.name, s.kind, human(s.value), f"{100 * s.share:.1f}%", s.formula)
         console.print(table)
+    if notes:
+        from cnncalc.render.fasttable import emit
+        from cnncalc.render.tables import notes_lines
+
+        emit(console, notes_lines(report.notes, language))
 
 
 __all__ = ["block_dict", "breakdown_dict", "print_block", "print_breakdown", "print_lines", "print_solved",

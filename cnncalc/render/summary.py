@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.analysis import Report
+from cnncalc.analysis.compare import ComparisonRow
 from cnncalc.homework.layout import in_layout
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.text import ENGLISH, Language, Msg
@@ -53,6 +54,38 @@ def compare_title(count: int, first: str, inputs: Sequence[tuple[int, ...]], lan
     return title.render(language)
 
 
+def compare_notes(rows: Sequence[ComparisonRow], language: Language = ENGLISH) -> list[str]:
+    """The lines under the `compare` table: how the model size is counted, where each accuracy comes from."""
+    lines = []
+    sizes = [r.size for r in rows if r.size is not None]
+    uniform = bool(sizes) and len({s.bits for s in sizes}) == 1 and not any(s.sparsity for s in sizes)
+    if uniform:
+        mib = ", ".join(f"{r.report.name} {r.size.mib:.2f}" for r in rows if r.size is not None)
+        lines.append(Msg("param MB: {bits}-bit parameters, MB = 10⁶ bytes (in MiB = 2²⁰ bytes: {mib})",
+                         bits=sizes[0].bits, mib=mib).render(language))
+    for r in rows:
+        size = r.size
+        if size is None or uniform:  # all alike: said in one line
+            continue
+        how = Msg("{name}: {bits}-bit parameters, {mb} MB ({mib} MiB)", name=r.report.name, bits=size.bits,
+                  mb=f"{size.mb:.3f}", mib=f"{size.mib:.3f}")
+        if size.sparsity:
+            index = Msg("a {i}-bit index per stored parameter counted", i=size.index_bits) if size.index_counted \
+                else Msg("the sparse index not counted (--index-bits)")
+            how = Msg("{how}: {f}% pruned, {n} stored, {index}", how=how, f=f"{size.sparsity * 100:g}",
+                      n=f"{size.stored:,}", index=index)
+        lines.append(how.render(language))
+    cited = set()
+    for r in rows:
+        a = r.accuracy
+        if a is not None and r.report.name not in cited:
+            cited.add(r.report.name)
+            lines.append(Msg("{name}: top-1 / top-5 {acc} % on {dataset} ({source})", name=r.report.name,
+                             acc=" / ".join("—" if v is None else f"{v:g}" for v in (a.top1, a.top5)),
+                             dataset=a.dataset, source=a.source).render(language))
+    return lines
+
+
 def ratio_text(ratio: float, language: Language = ENGLISH) -> str:
     if ratio == 1:
         return "1×"
@@ -61,4 +94,4 @@ def ratio_text(ratio: float, language: Language = ENGLISH) -> str:
     return Msg("{r}× more", r=f"{ratio:.1f}").render(language)
 
 
-__all__ = ["compare_title", "ratio_text", "shapes_title", "totals_lines"]
+__all__ = ["compare_notes", "compare_title", "ratio_text", "shapes_title", "totals_lines"]

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import LayerReport, Report, Totals
+from cnncalc.analysis.accuracy import Accuracy
 from cnncalc.analysis.compare import ComparisonRow
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import RF
-from cnncalc.layers.text import ENGLISH, Language, render
+from cnncalc.layers.text import ENGLISH, Language, Msg, render
 from cnncalc.render.fasttable import Column, Grid, Line, emit
 from cnncalc.render.formats import human, human_bytes, to_csv, to_json, to_markdown
 
@@ -50,8 +51,15 @@ def report_dict(report: Report, rows: Sequence[LayerReport] | None = None) -> di
         "name": report.name, "title": report.title, "source": report.source, "family": report.family,
         "file": report.file, "input_shape": list(report.input_shape), "batch": report.batch, "dtype": report.dtype,
         "layers": [layer_dict(r) for r in (report.layers if rows is None else rows)],
-        "totals": totals_dict(report.totals),
+        "totals": totals_dict(report.totals), "notes": report.notes,
     }
+
+
+def accuracy_dict(accuracy: Accuracy | None) -> dict[str, Any] | None:
+    if accuracy is None:
+        return None
+    return {"top1": accuracy.top1, "top5": accuracy.top5, "dataset": accuracy.dataset, "crop": accuracy.crop,
+            "source": accuracy.source}
 
 
 def comparison_dict(rows: Sequence[ComparisonRow]) -> dict[str, Any]:
@@ -59,7 +67,8 @@ def comparison_dict(rows: Sequence[ComparisonRow]) -> dict[str, Any]:
         {"name": r.report.name, "title": r.report.title, "input_shape": list(r.report.input_shape),
          "totals": totals_dict(r.report.totals),
          "ratios": {"params": r.params_ratio, "macs": r.macs_ratio, "flops": r.flops_ratio,
-                    "activations": r.activations_ratio}}
+                    "activations": r.activations_ratio, "size": r.size_ratio},
+         "size": r.size.as_dict() if r.size else None, "accuracy": accuracy_dict(r.accuracy)}
         for r in rows]}
 
 
@@ -114,12 +123,24 @@ def shapes_text(report: Report, rows: Sequence[LayerReport], fmt: str) -> str:
         return to_csv(header, cells)
     right = [False, False, False, True, True, False]
     md = to_markdown(LAYER_HEADER[:-1], [layer_cells(r)[:-1] for r in rows], right)
-    return md + "\n" + "\n".join(f"- **{k}**: {v}" for k, v in totals_lines(report)) + "\n"
+    notes = f"\n{report.notes}\n" if report.notes else ""
+    return md + "\n" + "\n".join(f"- **{k}**: {v}" for k, v in totals_lines(report)) + "\n" + notes
+
+
+def notes_lines(notes: str, language: Language = ENGLISH, width: int = 100) -> list[Line]:
+    """A network file's notes (where it comes from, what its paper got wrong), wrapped, under a label."""
+    import textwrap
+
+    if not notes:
+        return []
+    label = Msg("notes (from the network's file; --quiet leaves them out):").render(language)
+    lines: list[Line] = [[("", None)], [(label, "bold")]]
+    return lines + [[(f"  {line}", None)] for line in textwrap.wrap(notes, width)]
 
 
 def shapes_grids(report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
-                 layout: str = "chw") -> list[Grid | Line]:
-    """The `shapes` table, its notes and the totals, ready for `emit`."""
+                 layout: str = "chw", notes: bool = False) -> list[Grid | Line]:
+    """The `shapes` table, its layers' remarks, the totals and (with `notes`) the network's notes, for `emit`."""
     from cnncalc.render import summary
 
     table = Grid([Column(col, right=right, no_wrap=col in ("layer", "output"))
@@ -133,27 +154,35 @@ def shapes_grids(report: Report, rows: Sequence[LayerReport], language: Language
             items.append([("⚠", "yellow"), (f" {shown}", None)] if "tile" in render(n) else [(f"* {shown}", None)])
     totals = Grid([Column("", bold=True), Column("")], box="none", pad=2)
     totals.rows = [list(kv) for kv in totals_lines(report, language, layout)]
-    return [*items, totals]
+    return [*items, totals, *(notes_lines(report.notes, language) if notes else [])]
 
 
 def print_shapes(console: Console | None, report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
-                 layout: str = "chw") -> None:
+                 layout: str = "chw", notes: bool = False) -> None:
     """The `shapes` table (console None: plain text on stdout, see `fasttable.plain_output`)."""
-    emit(console, shapes_grids(report, rows, language, layout))
+    emit(console, shapes_grids(report, rows, language, layout, notes))
 
 
 # -- compare ---------------------------------------------------------------------------------
 
 COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", "param MB", "depth", "RF",
-                  "params ratio", "MACs ratio")
+                  "params ratio", "MACs ratio", "size ratio", "top-1 %")
+
+
+def accuracy_text(accuracy: Accuracy | None) -> str:
+    """The top-1 column (top-5 and the source are under the table)."""
+    return "—" if accuracy is None or accuracy.top1 is None else f"{accuracy.top1:.1f}"
 
 
 def comparison_cells(r: ComparisonRow, exact: bool, language: Language = ENGLISH) -> list[str]:
     t = r.report.totals
     num = (lambda n: f"{n:,}") if exact else human
+    size = f"{r.size.mb:.3f}" if r.size is not None and r.size.mb < 1 else \
+        f"{(r.size.mb if r.size is not None else t.param_bytes / 1e6):.2f}"
     return [r.report.name, fmt_shape(r.report.input_shape), num(t.params), num(t.macs), num(t.flops),
-            num(t.activations), f"{t.param_bytes / 1e6:.2f}", str(t.depth), rf_text(t.rf),
-            ratio_text(r.params_ratio, language), ratio_text(r.macs_ratio, language)]
+            num(t.activations), size, str(t.depth), rf_text(t.rf),
+            ratio_text(r.params_ratio, language), ratio_text(r.macs_ratio, language),
+            ratio_text(r.size_ratio, language), accuracy_text(r.accuracy)]
 
 
 def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
@@ -162,7 +191,10 @@ def comparison_text(rows: Sequence[ComparisonRow], fmt: str) -> str:
     cells = [comparison_cells(r, exact=True) for r in rows]
     if fmt == "csv":
         return to_csv(COMPARE_HEADER, cells)
-    return to_markdown(COMPARE_HEADER, cells, [False, False, *[True] * 6, False, True, True])
+    from cnncalc.render import summary
+
+    notes = "".join(f"\n- {line}" for line in summary.compare_notes(rows))
+    return to_markdown(COMPARE_HEADER, cells, [False, False, *[True] * 6, False, True, True, True, True]) + notes
 
 
 def print_comparison(console: Console | None, rows: Sequence[ComparisonRow], language: Language = ENGLISH,
@@ -172,13 +204,19 @@ def print_comparison(console: Console | None, rows: Sequence[ComparisonRow], lan
     inputs = [r.report.input_shape for r in rows]
     same_input = len(set(inputs)) == 1
     title = summary.compare_title(len(rows), rows[0].report.name, inputs, language, layout)
+    # the size ratio is the params ratio unless --bits or --sparsity differ between the networks
+    sized = any(r.size is not None and r.size.bytes * rows[0].report.totals.params
+                != rows[0].size.bytes * r.report.totals.params for r in rows if rows[0].size is not None)
+    hidden = {"input"} if same_input else set()
+    hidden |= {"FLOPs"} if sized else {"size ratio"}  # FLOPs (in CSV and JSON) makes room for the size ratio
     columns = [Column(col, right=col not in ("network", "input", "RF"), no_wrap=True)
-               for col in COMPARE_HEADER if not (col == "input" and same_input)]
+               for col in COMPARE_HEADER if col not in hidden]
     table = Grid(columns, title=title, box="simple_head")
     for r in rows:
         cells = comparison_cells(r, exact=False, language=language)
-        table.rows.append(cells[:1] + cells[2:] if same_input else cells)
-    emit(console, [table])
+        table.rows.append([c for c, col in zip(cells, COMPARE_HEADER, strict=True) if col not in hidden])
+    notes: list[Grid | Line] = [[(f"* {line}", None)] for line in summary.compare_notes(rows, language)]
+    emit(console, [table, *notes])
 
 
 __all__ = ["comparison_text", "human", "human_bytes", "layer_cells", "print_comparison", "print_shapes",

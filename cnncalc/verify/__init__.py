@@ -145,7 +145,8 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
         if name not in rows:
             raise CnnCalcError(f"no layer {name!r} to measure the receptive field of{did_you_mean(name, rows)}")
     names = list(dict.fromkeys(names))
-    built = lower(graph, report, device="meta")
+    sides = side_outputs(graph)  # returned too, or fvcore's trace would drop their work (GoogLeNet's aux heads)
+    built = lower(graph, report, device="meta", outputs=[graph.output, *sides] if sides else None)
     module = built.module.to_empty(device=device)
     with torch.no_grad():
         for p in module.parameters():
@@ -185,6 +186,13 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
             error = f"--against {against}: {exc}"
     return VerifyResult(report.name, report.input_shape, device, tuple(layers), totals, fields, against,
                         against_checks, error)
+
+
+def side_outputs(graph: Graph) -> list[str]:
+    """The layers whose output no other layer reads, besides the network's output: dead-end branches such
+    as GoogLeNet's auxiliary classifiers (counted in the totals, computed in the forward pass)."""
+    read = {source for node in graph.order for source in node.inputs}
+    return [node.name for node in graph.order if node.name not in read and node.name != graph.output]
 
 
 def _check_device(device: str) -> None:

@@ -54,6 +54,8 @@ SLIPS = {
     "total.params#6": (2334080, "ignored_groups"),
     # C4.15: DenseNet-121 takes 224×224×3
     "total.input_shape": ((3, 224, 224), None),
+    # C4.02: the paper's LeNet-5, C1 5·5·1·6 + 6 = 156, S2 6·2 = 12, C3 (6·3 + 9·4 + 6)·25 + 16 = 1,516
+    "total.params#8": (156 + 12 + 1516, None),
 }
 
 

@@ -173,3 +173,35 @@ def test_export_command(tmp_path: object) -> None:
     module = namespace["Lenet5"]()  # type: ignore[operator]
     assert sum(p.numel() for p in module.parameters()) == 61_706  # 156 + 2,416 + 48,120 + 10,164 + 850
     assert tuple(module(torch.zeros(1, 1, 32, 32)).shape) == (1, 10)
+
+
+SIDE_HEAD = """
+name: side_head
+input: [3, 16, 16]
+layers:
+  - {conv: {out: 8, kernel: 3}, name: c1}
+  - {global_avgpool, name: gap1, from: c1}
+  - {flatten, name: flat1}
+  - {linear: 5, name: head}            # a dead end, like GoogLeNet's auxiliary classifiers
+  - {conv: {out: 4, kernel: 3}, name: c2, from: c1}
+  - {global_avgpool, name: gap2}
+  - {flatten, name: out}
+"""
+
+
+def test_side_outputs_are_computed_and_counted() -> None:
+    """A dead-end branch is in the analytic totals; the verified module returns it too, so that fvcore's
+    trace does not drop its work (it counted 0 MACs for GoogLeNet's aux heads before)."""
+    graph = cnncalc.load_text_graph(SIDE_HEAD)
+    result = verify(graph)
+    assert result.ok, "\n".join(result.mismatches())
+    head = next(c for c in result.layers if c.name == "head")
+    assert head.macs.ours == head.macs.theirs == 8 * 5  # linear 8 -> 5
+    assert analyze_graph(graph).totals.output_shape == (4,)
+
+
+@pytest.mark.parametrize("overrides", [{"shortcut": 2}, {"shortcut": 0}])
+def test_cifar_resnet_shortcut_options_pass_verify(overrides: dict[str, int]) -> None:
+    graph = cnncalc.load("resnet20_cifar", overrides=overrides)
+    result = verify(graph, rf_layers=small_fields(graph))
+    assert result.ok, "\n".join(result.mismatches())
