@@ -116,8 +116,9 @@ def test_list_plot_whole_zoo_and_family(tmp_path: Path) -> None:
     proc = cnncalc("list", "--family", "resnet", "--plot", str(tmp_path / "resnet.svg"), "-f", "json")
     assert proc.returncode == 0, proc.stderr
     names = [n["name"] for n in json.loads(proc.stdout)["networks"]]
-    assert sorted(names) == ["resnet101", "resnet152", "resnet18", "resnet34", "resnet50", "wide_resnet101_2",
-                             "wide_resnet50_2"]
+    # torchvision's ResNets and the CIFAR-10 ones of the ResNet paper (with their plain counterparts)
+    assert sorted(names) == ["plain20_cifar", "plain56_cifar", "resnet101", "resnet152", "resnet18", "resnet20_cifar",
+                             "resnet34", "resnet50", "resnet56_cifar", "wide_resnet101_2", "wide_resnet50_2"]
     assert sorted(p["name"] for p in description(tmp_path / "resnet.svg")["points"]) == sorted(names)
 
 
