@@ -29,8 +29,9 @@ from cnncalc.torch.classes import Unwritable
 from cnncalc.torch.codegen import class_name, docstring, wrap
 from cnncalc.torch.ctor import constructor, custom_sources
 from cnncalc.torch.lower import lower
-from cnncalc.torch.program import Context, Written, write
+from cnncalc.torch.program import write
 from cnncalc.torch.scopes import scopes
+from cnncalc.torch.written import Context, Written
 
 
 def export_source(source: str | Path, *, input_shape: Sequence[int] | None = None,
