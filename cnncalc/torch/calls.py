@@ -70,6 +70,8 @@ def entry_call(entry: Entry, items: list[Item], envs: list[dict[str, Any]], in_c
 
 def _block_call(entry: Entry, items: list[Item], envs: list[dict[str, Any]], in_ch: list[Choice | None],
                 ctx: Context, written: Written) -> tuple[str, Choice | None, str, bool]:
+    if entry.type_name not in ctx.block_args:
+        raise Unwritable("a block chosen by a block argument or var")  # one class per instance instead
     classes = {id(ctx.classes[it.name]) for it in items}
     if len(classes) != 1:
         raise Unwritable("instances written as different classes")
@@ -154,7 +156,7 @@ def absent(entry: Entry, source: str | None, env: dict[str, Any], ctx: Context) 
 def either(out: Choice | None, passed: Choice | None, instances: list[Scope], k: int, envs: list[dict[str, Any]],
             ctx: Context, reads: list[list[tuple[int, int]]]) -> Choice | None:
     """The channels after an entry that only some instances have: one expression right for both."""
-    values = [ctx.channels[s.copies[k][0].out if s.copies[k] else value(s, reads, reads[k][0]) or ""]
+    values = [ctx.channels[s.copies[k][0].out if s.copies[k] else value(s, reads, (k, -1)) or ""]
               for s in instances]
     try:
         return choose(values, envs, [c for c in (out, passed) if c is not None])
@@ -163,9 +165,10 @@ def either(out: Choice | None, passed: Choice | None, instances: list[Scope], k:
 
 
 def loop(entry: Entry, k: int, instances: list[Scope], envs: list[dict[str, Any]], ctx: Context, count: Choice,
-          sources: list[Choice | None], written: Written, offset: int | None) -> Choice | None:
+          sources: list[Choice | None], written: Written, offset: int | None, append: bool = False) -> Choice | None:
     """Copies made by a repeat count that is an expression: a loop in a chain (an nn.Sequential), the
-    channel count carried in a variable when the copies change it."""
+    channel count carried in a variable when the copies change it; `append`: in a numbered chain,
+    each copy named by its position (``self.append``)."""
     run = f"c{k}_"  # DSL name of the running channel count
     names = written.names
     names.python.setdefault("i", "i")
@@ -183,9 +186,11 @@ def loop(entry: Entry, k: int, instances: list[Scope], envs: list[dict[str, Any]
     start = sources[0] if sources else None
     if start is None:
         raise Unwritable("the loop's input channels are unknown")
-    name = _copy_name(entry, items, instances, k, count, names, ctx, offset)
     lines = [f"{names.python[run]} = {render(written, start, ctx)}"]
-    add = f"self.add_module({name}, {call})"
+    if append:
+        add = f"self.append({call})"
+    else:
+        add = f"self.add_module({_copy_name(entry, items, instances, k, count, names, ctx, offset)}, {call})"
     update = [] if out == Expr(run) or out is None else [f"    {names.python[run]} = {render(written, out, ctx)}"]
     if out is None:
         raise Unwritable("the copies' output channels are unknown")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cnncalc.torch.classes import Choice, Expr, Names, Tup
-from cnncalc.torch.codegen import identifier, literal
+from cnncalc.torch.codegen import FUNCTIONS, identifier, literal
 
 
 @dataclass
@@ -88,7 +88,7 @@ def render(written: Written, choice: Choice, ctx: Context) -> str:
 def free_names(text: str) -> set[str]:
     import ast
 
-    return {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
+    return {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)} - set(FUNCTIONS)
 
 
 def _add_var(written: Written, name: str, ctx: Context) -> None:
