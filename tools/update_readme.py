@@ -1,12 +1,19 @@
 """Regenerate the README's example outputs, layer table and zoo table from the real code.
 
 A fenced block whose first line is ``$ cnncalc ...`` is re-run and its output
-replaced; the zoo table between ``<!-- zoo:begin -->`` and ``<!-- zoo:end -->``
+replaced (except measured output — `bench`, `compare --bench` — which is kept as
+recorded); the zoo table between ``<!-- zoo:begin -->`` and ``<!-- zoo:end -->``
 is `cnncalc list --format markdown`; the layer table between ``<!-- layers:begin -->``
 and ``<!-- layers:end -->`` is written from the layer registry (every kind, alias,
 argument with its default and meaning, and FLOP rule); a fenced block right after
 ``<!-- include: PATH -->`` is the file PATH. With --check, exit 1 (and say where) if
-anything in the README differs from what the code gives now.
+anything in the README differs from what the commands print now, or if a command
+exits otherwise than its output shows (2 for an error line ``cnncalc: ...``, 1
+for a mismatch marked ``✗``, else 0).
+
+`examples` lists every command the README shows (console blocks and the
+``cnncalc ...`` lines of ``sh`` blocks) and `run` runs one as a user would;
+tests/cli/test_readme.py walks them with these.
 
     .venv/bin/python tools/update_readme.py [--check]
 """
@@ -19,40 +26,85 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n\$ (cnncalc [^\n]*)\n(.*?)```", re.S)
+SH = re.compile(r"```sh\n(.*?)```", re.S)
 ZOO = re.compile(r"(<!-- zoo:begin -->\n)(.*?)(<!-- zoo:end -->)", re.S)
 LAYERS = re.compile(r"(<!-- layers:begin -->\n)(.*?)(<!-- layers:end -->)", re.S)
 INCLUDE = re.compile(r"(<!-- include: ([^ ]+) -->\n```(\w*)\n)(.*?)(```)", re.S)
 # the layer table's order: by what a layer does, in the order a network uses them
 FAMILIES = ("conv", "transposed", "pool", "adaptive", "linear", "norm", "act", "merge", "channels", "misc")
-ANALYTIC = {"shapes", "compare", "list", "layer", "explain", "check"}
+# runs `cnncalc.cli.main` with argv[2:], the modules named in argv[1] (comma-separated) hidden
+MAIN = ("import sys\nfor m in filter(None, sys.argv[1].split(',')): sys.modules[m] = None\n"
+        "sys.argv = ['cnncalc', *sys.argv[2:]]\nfrom cnncalc.cli import main\nmain()")
 
 
-def run(command: str) -> str:
-    argv = shlex.split(command)
-    exe = str(Path(sys.executable).with_name("cnncalc"))
+@dataclass(frozen=True)
+class Example:
+    """A command the README shows: with its output in a console block, alone in an sh block."""
+
+    argv: tuple[str, ...]  # ("cnncalc", ...)
+    line: int              # README line of the command
+    output: str | None     # console blocks: the output shown
+
+    @property
+    def measured(self) -> bool:
+        """Timings: kept as recorded, not regenerated."""
+        return self.argv[1] == "bench" or "--bench" in self.argv
+
+
+def examples(readme: str) -> list[Example]:
+    found = [Example(tuple(shlex.split(m.group(1))), readme.count("\n", 0, m.start(1)) + 1, m.group(2))
+             for m in BLOCK.finditer(readme)]
+    for m in SH.finditer(readme):
+        first = readme.count("\n", 0, m.start(1)) + 1
+        for k, text in enumerate(m.group(1).splitlines()):
+            words = shlex.split(text, comments=True)
+            if words[:1] == ["cnncalc"]:
+                found.append(Example(tuple(words), first + k, None))
+    return sorted(found, key=lambda e: e.line)
+
+
+def run(argv: Iterable[str], hide: Iterable[str] = (), cwd: Path = ROOT) -> tuple[int, str]:
+    """Exit status and output (stdout, then stderr; trailing spaces dropped) of a ``cnncalc ...`` command."""
     env = {**{k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}, "COLUMNS": "120",
            "NO_COLOR": "1", "LANG": "C.UTF-8"}  # English unless the command asks for --lang
-    proc = subprocess.run([exe, *argv[1:]], capture_output=True, text=True, cwd=ROOT, env=env)
+    proc = subprocess.run([sys.executable, "-c", MAIN, ",".join(hide), *list(argv)[1:]],
+                          capture_output=True, text=True, cwd=cwd, env=env)
     text = proc.stdout + proc.stderr
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return proc.returncode, "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
-def render(readme: str) -> str:
+def expected_status(output: str) -> int:
+    """The exit status an output shows: 2 after an error line, 1 after a mismatch (✗ first on a line), else 0."""
+    if re.search(r"^cnncalc: ", output, re.M):
+        return 2
+    return 1 if re.search(r"^\s*✗ ", output, re.M) else 0
+
+
+def render(readme: str, problems: list[str]) -> str:
+    by_line = {e.line: e for e in examples(readme)}
+
     def block(match: re.Match[str]) -> str:
         command = match.group(1)
-        if shlex.split(command)[1] not in ANALYTIC:
-            return match.group(0)  # measured output (bench, verify) is kept as recorded
-        return f"```console\n$ {command}\n{run(command)}```"
+        example = by_line[readme.count("\n", 0, match.start(1)) + 1]
+        if example.measured:
+            return match.group(0)
+        status, output = run(example.argv)
+        if status != expected_status(output):
+            problems.append(f"README.md:{example.line}: `{command}` exits {status}, its output shows "
+                            f"{expected_status(output)}")
+        return f"```console\n$ {command}\n{output}```"
 
     readme = BLOCK.sub(block, readme)
     readme = INCLUDE.sub(lambda m: m.group(1) + (ROOT / m.group(2)).read_text(encoding="utf-8") + m.group(5), readme)
     readme = LAYERS.sub(lambda m: m.group(1) + layer_table() + m.group(3), readme)
-    return ZOO.sub(lambda m: m.group(1) + run("cnncalc list --format markdown") + m.group(3), readme)
+    return ZOO.sub(lambda m: m.group(1) + run(["cnncalc", "list", "--format", "markdown"])[1] + m.group(3), readme)
 
 
 def layer_table() -> str:
@@ -91,16 +143,19 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only report differences")
     args = parser.parse_args()
     current = README.read_text(encoding="utf-8")
-    fresh = render(current)
+    problems: list[str] = []
+    fresh = render(current, problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
     if not args.check:
         README.write_text(fresh, encoding="utf-8")
-        return 0
+        return 1 if problems else 0
     if fresh != current:
         old, new = current.splitlines(), fresh.splitlines()
         line = next((k for k, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
         print(f"README.md:{line + 1}: differs from the commands' output; run tools/update_readme.py")
         return 1
-    return 0
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
+from cnncalc.cli.needs import require
 from cnncalc.cli.options import Format, FormatOpt, InputOpt, Layout, LayoutOpt, make_console
 from cnncalc.errors import CnnCalcError
 
@@ -59,6 +60,7 @@ def bench(
                                                "--format; JSON when the format is table).")] = None,
 ) -> None:
     """Measured latency, throughput, GFLOP/s against the device's ceiling, and peak memory."""
+    require("bench", "torch")
     from cnncalc import bench as bench_lib
     from cnncalc.cli.inputs import optional
     from cnncalc.render import bench as render_bench
@@ -79,6 +81,7 @@ def bench(
 
 def compare_bench(rows: list[cnncalc.ComparisonRow], networks: list[str], input_shape: tuple[int, ...] | None,
                    batch: int, dtype: str, format: Format) -> None:
+    require("compare --bench", "torch")
     from cnncalc import bench as bench_lib
     from cnncalc.render import bench as render_bench
 

@@ -39,6 +39,8 @@ def layer(
     layout: LayoutOpt = Layout.chw,
     lang: LangOpt = None,
     format: TableOrJsonOpt = TableOrJson.table,
+    train: Annotated[bool, typer.Option("--train", help="Also what it keeps for the backward pass (bytes, "
+                                        "batch 1, float32), with its formula.")] = False,
 ) -> None:
     """One layer, no network: output shape, params, MACs, FLOPs and receptive field, each with its formula."""
     from cnncalc.homework import worked
@@ -49,10 +51,15 @@ def layer(
         raise CnnCalcError("give the input shape with --input, e.g. --input 3x32x32 (or 32x32x3 --layout hwc)")
     shapes = cli_inputs.read_all(ctx, inputs, layout.value, language)
     solved = worked.solve_layer(kind, worked.parse_layer_args(args or []), shapes)
+    saved = None
+    if train:
+        from cnncalc.analysis.training import saved_lines
+
+        saved = saved_lines([solved])
     if format is TableOrJson.json:
-        sys.stdout.write(render_worked.solved_text([solved], language) + "\n")
+        sys.stdout.write(render_worked.solved_text([solved], language, saved=saved) + "\n")
     else:
-        render_worked.print_solved(make_console(), [solved], layout.value, language)
+        render_worked.print_solved(make_console(), [solved], layout.value, language, saved=saved)
 
 
 @app.command()
@@ -67,6 +74,8 @@ def explain(
     lang: LangOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="With 'total': how many of the largest layers.")] = 5,
     format: TableOrJsonOpt = TableOrJson.table,
+    train: Annotated[bool, typer.Option("--train", help="Also what each layer keeps for the backward pass in "
+                                        "its network (bytes, batch 1, float32), with its formula.")] = False,
 ) -> None:
     """The worked formulas of one layer inside a network (a block: its layers and its totals), or the
     breakdown of the network's totals."""
@@ -87,10 +96,15 @@ def explain(
         return
     solved = worked.explain(net, name)
     block = worked.block_summary(net, name)
+    saved = None
+    if train:
+        from cnncalc.analysis.training import analyze_training, saved_lines
+
+        saved = saved_lines(solved, analyze_training(net.graph, report=net.report))
     if format is TableOrJson.json:
-        sys.stdout.write(render_worked.solved_text(solved, language, block) + "\n")
+        sys.stdout.write(render_worked.solved_text(solved, language, block, saved) + "\n")
     else:
-        render_worked.print_solved(make_console(), solved, layout.value, language, block)
+        render_worked.print_solved(make_console(), solved, layout.value, language, block, saved)
 
 
 @app.command()

@@ -9,19 +9,27 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
+from cnncalc.cli.draw import ForceOpt, PlotOpt, chart_format, save, writable
 from cnncalc.cli.options import (
+    AmpOpt,
     BatchOpt,
     Dtype,
     DtypeOpt,
+    FitOpt,
     Format,
     FormatOpt,
     InputOpt,
     LangOpt,
     Layout,
     LayoutOpt,
+    Optimizer,
+    OptimizerOpt,
     SetOpt,
+    TrainOpt,
+    make_console,
     make_output,
     parse_overrides,
+    parse_size,
 )
 from cnncalc.errors import CnnCalcError
 
@@ -40,6 +48,12 @@ def shapes(
     layout: LayoutOpt = Layout.chw,
     lang: LangOpt = None,
     format: FormatOpt = Format.table,
+    plot: PlotOpt = None,
+    force: ForceOpt = False,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
+    fit: FitOpt = None,
 ) -> None:
     """Per-layer output shapes, params, MACs and receptive fields, with totals."""
     from cnncalc.analysis import collapse
@@ -48,10 +62,30 @@ def shapes(
     from cnncalc.render import tables as render
 
     language = i18n.choose(lang)
+    if plot is not None:
+        chart_format(writable(plot, force))
     shape = inputs.optional(ctx, input, layout.value, network, language)
+    if train or fit:
+        from cnncalc.analysis.training import analyze_training
+        from cnncalc.render import training as render_training
+
+        graph = cnncalc.load(network, input_shape=shape, overrides=parse_overrides(set))
+        memory = analyze_training(graph, batch=batch, dtype=dtype.value, optimizer=optimizer.value,
+                                  amp=amp.value if amp else None, budget=parse_size(fit) if fit else None)
+        rows = collapse(memory.report, depth)
+        if format is Format.table:
+            render_training.print_shapes_training(make_console(), memory, rows)
+        else:
+            sys.stdout.write(render_training.shapes_training_text(memory, rows, format.value))
+        return
     report = cnncalc.analyze(network, input_shape=shape, batch=batch, dtype=dtype.value,
                              overrides=parse_overrides(set))
     rows = collapse(report, depth)
+    if plot is not None:
+        from cnncalc.render import chart
+
+        per = "layer" if depth is None else f"layer or block (--depth {depth})"
+        save(plot, chart.cost_chart(report, chart.bars(rows), chart_format(plot), per), force)
     if format is Format.table:
         render.print_shapes(make_output(), report, rows, language, layout.value)
     else:
@@ -70,6 +104,12 @@ def compare(
     format: FormatOpt = Format.table,
     bench: Annotated[bool, typer.Option("--bench", help="Also measure latency and throughput (torch, "
                                         "--device auto, the given --batch and --dtype).")] = False,
+    plot: PlotOpt = None,
+    force: ForceOpt = False,
+    train: TrainOpt = False,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
+    fit: FitOpt = None,
 ) -> None:
     """Totals of several networks side by side, with ratios to the first."""
     from cnncalc.cli import inputs
@@ -79,8 +119,29 @@ def compare(
     language = i18n.choose(lang)
     if len(networks) < 2:
         raise CnnCalcError("compare needs at least two networks, e.g. cnncalc compare alexnet squeezenet1_0")
+    if plot is not None:
+        chart_format(writable(plot, force))
     shape = inputs.optional(ctx, input, layout.value, networks[0], language)
+    if train or fit:
+        from cnncalc.analysis.training import analyze_training
+        from cnncalc.render import training as render_training
+
+        if bench:
+            raise CnnCalcError("--bench measures inference: use it without --train and --fit")
+        budget = parse_size(fit) if fit else None
+        memories = [analyze_training(cnncalc.load(n, input_shape=shape), batch=batch, dtype=dtype.value,
+                                     optimizer=optimizer.value, amp=amp.value if amp else None, budget=budget)
+                    for n in networks]
+        if format is Format.table:
+            render_training.print_comparison_training(make_console(), memories)
+        else:
+            sys.stdout.write(render_training.comparison_training_text(memories, format.value))
+        return
     rows = cnncalc.compare(networks, input_shape=shape, batch=batch, dtype=dtype.value)
+    if plot is not None:
+        from cnncalc.render import chart
+
+        save(plot, chart.bubble_chart(chart.points([r.report for r in rows]), chart_format(plot)), force)
     if bench:
         from cnncalc.cli.bench import compare_bench
 
@@ -93,12 +154,30 @@ def compare(
 
 
 @app.command("list")
-def list_(format: FormatOpt = Format.table) -> None:
+def list_(
+    format: FormatOpt = Format.table,
+    family: Annotated[str | None, typer.Option("--family", help="Only this family (ResNet, VGG ...).")] = None,
+    plot: PlotOpt = None,
+    force: ForceOpt = False,
+) -> None:
     """The built-in zoo: every architecture with its params, MACs, depth and source."""
     from cnncalc import zoo
     from cnncalc.render import catalogue as render
 
+    if plot is not None:
+        chart_format(writable(plot, force))
     reports = zoo.entries()
+    if family is not None:
+        families = list(dict.fromkeys(r.family for r in reports))
+        reports = [r for r in reports if r.family.lower() == family.lower()]
+        if not reports:
+            raise CnnCalcError(f"no zoo family {family!r}; the families are {', '.join(families)}")
+    if plot is not None:
+        from cnncalc.render import chart
+
+        title = f"The zoo{f': {reports[0].family}' if family else ''}: accuracy, MACs and parameters"
+        analysed = [cnncalc.analyze(r.name) for r in reports]  # the chart needs each network's file and output
+        save(plot, chart.bubble_chart(chart.points(analysed), chart_format(plot), title), force)
     if format is Format.table:
         render.print_catalogue(make_output(), reports)
     else:

@@ -88,6 +88,44 @@ def make_output() -> Console | None:
     return None if plain_output() else make_console()
 
 
+class Optimizer(str, Enum):
+    sgd = "sgd"
+    momentum = "momentum"
+    adam = "adam"
+    adamw = "adamw"
+
+
+class Amp(str, Enum):
+    bf16 = "bf16"
+    fp16 = "fp16"
+
+
+TrainOpt = Annotated[bool, typer.Option("--train", help="Training memory: what autograd keeps for the backward "
+                                        "pass per layer, parameters, gradients, optimizer state, the step's peak.")]
+OptimizerOpt = Annotated[Optimizer, typer.Option("--optimizer", help="With --train: sgd, momentum, adam or adamw.")]
+AmpOpt = Annotated[Amp | None, typer.Option("--amp", help="With --train: mixed precision (torch.autocast) in bf16 "
+                                            "or fp16; weights, gradients and optimizer state stay float32.")]
+FitOpt = Annotated[str | None, typer.Option("--fit", help="The largest batch whose training step fits in this "
+                                            "memory, e.g. 24GiB, 80GB, 512MiB (implies --train).")]
+UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30,
+         "tib": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """A memory size with its unit, in bytes: ``24GiB`` (2³⁰), ``80GB`` (10⁹), ``1.5 TiB``, ``512MiB``."""
+    number = text.strip().rstrip("BbIiKkMmGgTt ")
+    unit = text.strip()[len(number):].strip().lower()
+    if unit not in UNITS:
+        raise CnnCalcError(f"--fit {text!r}: give a size with its unit, e.g. 24GiB, 80GB or 512MiB")
+    try:
+        value = float(number)
+    except ValueError:
+        raise CnnCalcError(f"--fit {text!r}: {number!r} is not a number; write e.g. 24GiB") from None
+    if not 0 < value < 2**70 / UNITS[unit]:
+        raise CnnCalcError(f"--fit {text!r}: give a positive size, e.g. 24GiB")
+    return int(value * UNITS[unit])
+
+
 class Layout(str, Enum):
     chw = "chw"
     hwc = "hwc"

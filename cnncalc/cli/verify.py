@@ -10,10 +10,14 @@ import typer
 
 import cnncalc
 from cnncalc.cli.app import app
+from cnncalc.cli.needs import require
 from cnncalc.cli.options import (
+    AmpOpt,
     InputOpt,
     Layout,
     LayoutOpt,
+    Optimizer,
+    OptimizerOpt,
     SetOpt,
     TableOrJson,
     TableOrJsonOpt,
@@ -50,16 +54,37 @@ def verify(
     layout: LayoutOpt = Layout.chw,
     set: SetOpt = None,
     format: TableOrJsonOpt = TableOrJson.table,
+    train: Annotated[bool, typer.Option("--train", help="Check the training memory instead: what autograd keeps "
+                                        "per layer (saved_tensors_hooks) and the step's peak.")] = False,
+    batch: Annotated[list[int] | None, typer.Option("--batch", "-b", min=1, help="With --train: the batch sizes "
+                                                    "to measure (repeatable; default 1 and 2).")] = None,
+    optimizer: OptimizerOpt = Optimizer.sgd,
+    amp: AmpOpt = None,
 ) -> None:
     """Check every analytic number against PyTorch: shapes, params, buffers, MACs (fvcore), FLOPs
     (FlopCounterMode) and receptive fields (gradients); with --against, also the reference's outputs
     given the same weights. Exit status 1 on any disagreement, 2 if the reference cannot be built or run."""
+    require("verify", "torch", "fvcore", "torchvision" if against else None)
     from cnncalc.cli.inputs import optional
     from cnncalc.render import verify as render_verify
     from cnncalc.verify import verify as verify_graph
 
     overrides = parse_overrides(set)
     graph = cnncalc.load(network, input_shape=optional(ctx, input, layout.value, network), overrides=overrides)
+    if train:
+        from cnncalc.render import training as render_training
+        from cnncalc.render.tables import to_json
+        from cnncalc.verify.training import verify_training
+
+        checked = verify_training(graph, batches=batch or (1, 2), device=device.value, optimizer=optimizer.value,
+                                  amp=amp.value if amp else None, against=against)
+        if format is TableOrJson.table:
+            render_training.print_verify_training(make_console(), checked)
+        else:
+            sys.stdout.write(to_json(render_training.verify_training_dict(checked)) + "\n")
+        if not checked.ok:
+            raise typer.Exit(code=1)
+        return
     result = verify_graph(graph, device=device.value, against=against, rf_layers=rf, settings=overrides)
     if format is TableOrJson.table:
         render_verify.print_verify(make_console(), result)
@@ -85,6 +110,7 @@ def export(
 ) -> None:
     """Write the network as a standalone PyTorch file: a class per block, the vars as constructor
     arguments, submodules named as in the YAML (no cnncalc import)."""
+    require("export", "torch")
     from cnncalc.cli.inputs import optional
     from cnncalc.render.files import write_text
     from cnncalc.torch.export import export_source

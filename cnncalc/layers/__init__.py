@@ -10,9 +10,41 @@ True
 
 from __future__ import annotations
 
-from cnncalc.layers import act, adaptive, channels, conv, linear, merge, misc, norm, pool, transposed
+from cnncalc.layers import (  # importing the kind modules fills the registry
+    act,
+    adaptive,
+    channels,
+    classic,
+    conv,
+    linear,
+    merge,
+    misc,
+    norm,
+    pool,
+    transposed,
+)
 from cnncalc.layers.base import Layer
 from cnncalc.layers.registry import ALIASES, REGISTRY, all_names, canonical, lookup, register, require, unknown
 
-__all__ = ["ALIASES", "REGISTRY", "Layer", "act", "adaptive", "all_names", "canonical", "channels", "conv", "linear",
-           "lookup", "merge", "misc", "norm", "pool", "register", "require", "transposed", "unknown"]
+__all__ = [
+    "ALIASES",
+    "REGISTRY",
+    "Layer",
+    "act",
+    "adaptive",
+    "all_names",
+    "canonical",
+    "channels",
+    "classic",
+    "conv",
+    "linear",
+    "lookup",
+    "merge",
+    "misc",
+    "norm",
+    "pool",
+    "register",
+    "require",
+    "transposed",
+    "unknown",
+]

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.args import boolean, choice, number
 from cnncalc.layers.base import Bound, Layer, Shape, arg
 from cnncalc.layers.formula import Num
@@ -94,6 +94,7 @@ class ReLU(Activation):
     """max(x, 0) (torch.nn.ReLU)."""
 
     TORCH = "ReLU"
+    SAVED = saved.output(in_place=True)
 
 
 @register("relu6")
@@ -102,6 +103,7 @@ class ReLU6(Activation):
     """min(max(x, 0), 6) (torch.nn.ReLU6)."""
 
     TORCH = "ReLU6"
+    SAVED = saved.input_or_copy()
 
 
 @register("leaky_relu")
@@ -111,6 +113,7 @@ class LeakyReLU(Activation):
 
     negative_slope: float = arg(number(), 0.01, "slope for negative inputs", primary=True)
     TORCH = "LeakyReLU"
+    SAVED = saved.input(in_place=True)
 
 
 @register("elu")
@@ -120,6 +123,7 @@ class ELU(Activation):
 
     alpha: float = arg(number(), 1.0, "scale of the negative part", primary=True)
     TORCH = "ELU"
+    SAVED = saved.input(in_place=True)
 
 
 @register("prelu")
@@ -133,6 +137,7 @@ class PReLU(Activation):
     per_channel: bool = arg(boolean, True, "one learned slope per channel (else one shared slope)")
     init: float = arg(number(), 0.25, "initial value of the slopes")
     TORCH = "PReLU"
+    SAVED = saved.input_and_weight()
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
         slopes = Num(ins[0][0], "C") if self.per_channel else Num(1)
@@ -151,6 +156,7 @@ class GELU(Activation):
 
     approximate: str = arg(choice("none", "tanh"), "none", "'none' (exact erf) or 'tanh'", primary=True)
     TORCH = "GELU"
+    SAVED = saved.input()
 
 
 @register("silu", "swish")
@@ -159,6 +165,7 @@ class SiLU(Activation):
     """x·sigmoid(x) (torch.nn.SiLU)."""
 
     TORCH = "SiLU"
+    SAVED = saved.input_or_copy()
 
 
 @register("sigmoid")
@@ -167,6 +174,7 @@ class Sigmoid(Activation):
     """1 / (1 + e⁻ˣ) (torch.nn.Sigmoid)."""
 
     TORCH = "Sigmoid"
+    SAVED = saved.output()
 
 
 @register("tanh")
@@ -175,6 +183,7 @@ class Tanh(Activation):
     """Hyperbolic tangent (torch.nn.Tanh)."""
 
     TORCH = "Tanh"
+    SAVED = saved.output()
 
 
 @register("softplus")
@@ -185,6 +194,7 @@ class Softplus(Activation):
     beta: float = arg(number(), 1.0, "sharpness")
     threshold: float = arg(number(), 20.0, "above beta·x > threshold the output is x")
     TORCH = "Softplus"
+    SAVED = saved.input(cuda_amp_float32=True)
 
 
 @register("hardswish")
@@ -193,6 +203,7 @@ class Hardswish(Activation):
     """x·relu6(x + 3)/6 (torch.nn.Hardswish)."""
 
     TORCH = "Hardswish"
+    SAVED = saved.input_or_copy()
 
 
 @register("hardsigmoid")
@@ -201,6 +212,7 @@ class Hardsigmoid(Activation):
     """relu6(x + 3)/6 (torch.nn.Hardsigmoid)."""
 
     TORCH = "Hardsigmoid"
+    SAVED = saved.input_or_copy()
 
 
 @register("softmax")
@@ -212,6 +224,7 @@ class Softmax(Activation):
     """
 
     FLOPS = costs.per_output(3, "an exp, a share of the sum, a divide")
+    SAVED = saved.output(cuda_amp_float32=True)
     TORCH = "Softmax"
 
     def torch_kwargs(self, bound: Bound) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence, shapes
+from cnncalc.layers import costs, recurrence, saved, shapes
 from cnncalc.layers.args import IntOrTuple, choice, int_list, int_or_tuple, per_dim
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
 from cnncalc.layers.formula import Formula, Group, Mul, Num, Pow, Sub, Sum, product
@@ -110,6 +110,7 @@ class AdaptiveAvgPool(AdaptivePool):
     """Adaptive average pooling (see `AdaptivePool`); FLOPs: each output cell's bin volume, summed."""
 
     FLOPS = _adaptive_flops(False)
+    SAVED = saved.input_unless_mean()
 
 
 @register("adaptive_maxpool", "adaptive_max_pool")
@@ -119,6 +120,7 @@ class AdaptiveMaxPool(AdaptivePool):
 
     TORCH = "AdaptiveMaxPool"
     FLOPS = _adaptive_flops(True)
+    SAVED = saved.input_and_indices()
 
 
 def _spp_flops(b: Bound) -> Formula:
@@ -152,6 +154,7 @@ class SPP(Layer):
 
     FLOPS = costs.custom("per level as adaptive pooling: max, bin volume − 1 per output cell; avg, bin volume",
                          _spp_flops)
+    SAVED = saved.pyramid()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import int_list, nonneg_int, number, optional, positive_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
@@ -49,6 +49,7 @@ class Split(Layer):
                            "which part this layer is (0-based); unset in a network file: one layer per part")
 
     FLOPS = costs.free("a view of some channels")
+    SAVED = saved.nothing("a view of its input", output="shared")
 
     def validate(self) -> None:
         count = self.count()
@@ -115,6 +116,7 @@ class ChannelShuffle(Elementwise):
     groups: int = arg(positive_int, doc="number of channel groups to interleave", primary=True)
 
     FLOPS = costs.free("a permutation of the channels")
+    SAVED = saved.nothing("a copy of its input, channels reordered")
 
     def check_shape(self, shape: Shape) -> None:
         if shape[0] % self.groups:
@@ -146,6 +148,7 @@ class Scale(Elementwise):
     init: float = arg(number(), 1.0, "initial value of every factor (ConvNeXt: 1e-6)", primary=True)
 
     FLOPS = costs.per_output(1, "a multiply")
+    SAVED = saved.times_weight()
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
         params = Num(ins[0][0], "C")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence
+from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import IntOrTuple, Padding, boolean, int_or_tuple, padding, positive_int
 from cnncalc.layers.base import Bound, Shape, arg, spatial_rank
 from cnncalc.layers.formula import Div, Formula, Group, Mul, Num, Sum, product
@@ -62,6 +62,7 @@ class Conv(Window):
     NOUN = "filter"
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    SAVED = saved.padded_input()
 
     def validate(self) -> None:
         if self.out % self.groups:

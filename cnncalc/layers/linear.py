@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cnncalc.layers import costs, recurrence
+from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import boolean, positive_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, numel
 from cnncalc.layers.formula import Formula, Group, Mul, Num, Sum, product
@@ -44,6 +44,7 @@ class Linear(Layer):
 
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    SAVED = saved.flat_input()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]
@@ -115,6 +116,7 @@ class Flatten(Layer):
     """Flatten to a vector: output (numel(input),); no arithmetic (a reshape); sees the whole input."""
 
     FLOPS = costs.free("a reshape")
+    SAVED = saved.view_or_copy()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         features = product(ins[0])

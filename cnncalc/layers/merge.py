@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.base import Bound, Layer, Shape, fmt_shape
 from cnncalc.layers.formula import Num, Sum
 from cnncalc.layers.registry import register
@@ -50,6 +50,7 @@ class Add(Merge):
     """Elementwise sum of inputs of one shape (residual connections); FLOPs: 1 per output element per extra input."""
 
     FLOPS = costs.per_extra_input(1)
+    SAVED = saved.nothing("a sum needs no operand", passes_grad=True, in_place=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         first = ins[0]
@@ -71,6 +72,7 @@ class Concat(Merge):
     """Inputs joined along the channels: C = ΣCᵢ; the spatial sizes must agree. FLOPs: none (a copy)."""
 
     FLOPS = costs.free("a copy")
+    SAVED = saved.nothing("a copy", passes_grad=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         first = ins[0]
@@ -114,6 +116,7 @@ class Mul(Merge):
     """
 
     FLOPS = costs.per_extra_input(1)
+    SAVED = saved.operands()
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         out = ins[0]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import choice, number
 from cnncalc.layers.base import Bound, arg
@@ -39,6 +39,7 @@ class Dropout(Elementwise):
     p: float = arg(probability, 0.5, "probability of dropping an element while training", primary=True)
 
     FLOPS = costs.free("identity at inference")
+    SAVED = saved.noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
@@ -66,6 +67,7 @@ class StochasticDepth(Elementwise):
     mode: str = arg(choice("row", "batch"), "row", "row: per sample; batch: the whole batch at once")
 
     FLOPS = costs.free("identity at inference")
+    SAVED = saved.branch_noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import StochasticDepth as Module
@@ -79,6 +81,7 @@ class Identity(Elementwise):
     """The identity (torch.nn.Identity): a named pass-through, e.g. a placeholder branch."""
 
     FLOPS = costs.free("a pass-through")
+    SAVED = saved.nothing("the input itself", output="shared", passes_grad=True)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn

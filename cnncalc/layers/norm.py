@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs
+from cnncalc.layers import costs, saved
 from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import boolean, number, positive_int
 from cnncalc.layers.base import Bound, Shape, arg, fmt_shape, numel, spatial_rank
@@ -93,6 +93,7 @@ class BatchNorm(Norm):
     affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
     FLOPS = costs.per_output(2, "a scale and a shift: the statistics are fixed at inference")
+    SAVED = saved.input_and_statistics("channel", lambda b: ((b.inputs[0][0],), False), counters=1)
 
     def state(self, channels: int) -> Formula:
         return Mul(2, Num(channels, "C"))
@@ -127,6 +128,7 @@ class LRN(Elementwise):
 
     FLOPS = costs.per_output_times(_lrn_per_element, "2·size + 3 per element: size squares, size − 1 adds, then "
                                    "scale, add k, power and divide")
+    SAVED = saved.lrn_terms()
 
     def check_shape(self, shape: Shape) -> None:
         _need_channels(self.KIND, shape, least_rank=1)  # torch needs a spatial dimension
@@ -158,6 +160,8 @@ class LayerNorm(Norm):
     affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
     FLOPS = STAT_FLOPS
+    SAVED = saved.input_and_statistics("position", lambda b: (b.inputs[0][1:], True), cuda_amp_float32=True,
+                                         channels_last=True)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import ChannelsFirstLayerNorm
@@ -178,6 +182,7 @@ class GroupNorm(Norm):
     affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
     FLOPS = STAT_FLOPS
+    SAVED = saved.input_and_statistics("group", lambda b: ((b.layer.groups,), True), cuda_amp_float32=True)
 
     def check_shape(self, shape: Shape) -> None:
         super().check_shape(shape)

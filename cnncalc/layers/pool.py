@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence
+from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import IntOrTuple, boolean, int_or_tuple, optional
 from cnncalc.layers.base import Bound, Layer, Shape, arg, fmt_shape, spatial_rank
 from cnncalc.layers.formula import Num
@@ -80,6 +80,7 @@ class MaxPool(Pool):
     dilation: IntOrTuple = arg(int_or_tuple(1), 1, "spacing between window elements")
 
     FLOPS = costs.window(1)
+    SAVED = saved.input_and_indices()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
@@ -101,6 +102,7 @@ class MaxPool(Pool):
 class MinPool(MaxPool):
     """Min pooling (the notes' min-pooling), computed as −maxpool(−x); costs as max pooling."""
 
+    SAVED = saved.input_and_indices(negated=True)
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import MinPool as TorchMinPool
 
@@ -119,6 +121,7 @@ class AvgPool(Pool):
     count_include_pad: bool = arg(boolean, True, "divide by the whole window, padding included")
 
     FLOPS = costs.window(0)
+    SAVED = saved.input()
 
     def check_shape(self, shape: Shape, kernel: tuple[int, ...]) -> None:
         if len(kernel) == 3 and any(n < k for n, k in zip(shape[1:], kernel, strict=True)):
@@ -168,6 +171,8 @@ class GlobalPool(Layer):
 class GlobalAvgPool(GlobalPool):
     """Global average pooling (AdaptiveAvgPool*d(1)): (C, *spatial) → (C, 1, …); 1 FLOP per input element."""
 
+    SAVED = saved.nothing("a mean over the positions")
+
 
 @register("global_maxpool", "global_max_pool")
 @dataclass(frozen=True, kw_only=True)
@@ -175,6 +180,7 @@ class GlobalMaxPool(GlobalPool):
     """Global max pooling (AdaptiveMaxPool*d(1)): (C, *spatial) → (C, 1, …); 1 FLOP per input element."""
 
     TORCH = "AdaptiveMaxPool"
+    SAVED = saved.input_and_indices()
 
 
 __all__ = ["AvgPool", "GlobalAvgPool", "GlobalMaxPool", "GlobalPool", "MaxPool", "MinPool", "Pool"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import costs, recurrence
+from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import IntOrTuple, boolean, int_or_tuple, per_dim, positive_int
 from cnncalc.layers.base import Bound, Layer, Shape, arg, spatial_rank
 from cnncalc.layers.formula import Div, Formula, Group, Mul, Num, Sub, Sum, product
@@ -42,6 +42,7 @@ class ConvTranspose(Layer):
 
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    SAVED = saved.input_and_weight()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]

@@ -52,8 +52,10 @@ def _lines(s: LayerReport) -> list[Worked]:
     return s.bound.worked_lines()
 
 
-def solved_dict(s: LayerReport, language: Language = ENGLISH) -> dict[str, Any]:
-    """The JSON of `cnncalc layer` (and of each layer of `cnncalc explain`)."""
+def solved_dict(s: LayerReport, language: Language = ENGLISH, saved: Worked | None = None) -> dict[str, Any]:
+    """The JSON of `cnncalc layer` (and of each layer of `cnncalc explain`); with `saved` (``--train``),
+    what it keeps for the backward pass."""
+    extra = {"saved_for_backward": saved.step(language).as_dict()} if saved is not None else {}
     return {
         "name": s.name, "type": s.type, "args": s.description, "input_shape": list(s.input_shapes[0]),
         "input_shapes": [list(i) for i in s.input_shapes], "output_shape": list(s.output_shape),
@@ -62,6 +64,7 @@ def solved_dict(s: LayerReport, language: Language = ENGLISH) -> dict[str, Any]:
                                  "jump_value": _json_value(jump_value(s.rf))},
         "fits": s.fits, "notes": [render(n, language) for n in s.notes],
         "steps": [w.step(language).as_dict() for w in _lines(s)],
+        **extra,
     }
 
 
@@ -72,9 +75,11 @@ def block_dict(b: BlockSummary, language: Language = ENGLISH) -> dict[str, Any]:
             "steps": [{"layer": layer, **w.step(language).as_dict()} for layer, w in b.lines]}
 
 
-def solved_text(solved: Sequence[LayerReport], language: Language = ENGLISH, block: BlockSummary | None = None) -> str:
-    data: Any = (solved_dict(solved[0], language) if len(solved) == 1
-                 else {"layers": [solved_dict(s, language) for s in solved]})
+def solved_text(solved: Sequence[LayerReport], language: Language = ENGLISH, block: BlockSummary | None = None,
+                saved: Sequence[Worked] | None = None) -> str:
+    kept = list(saved) if saved is not None else [None] * len(solved)
+    data: Any = (solved_dict(solved[0], language, kept[0]) if len(solved) == 1
+                 else {"layers": [solved_dict(s, language, w) for s, w in zip(solved, kept, strict=True)]})
     if block is not None:
         data["block"] = block_dict(block, language)
     return to_json(data)
@@ -101,8 +106,10 @@ def _plain(value: Value) -> str:
 
 
 def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = "chw",
-                 language: Language = ENGLISH, block: BlockSummary | None = None) -> None:
-    """Each layer: a headline, then every quantity with its formulas and remarks; then a block's totals."""
+                 language: Language = ENGLISH, block: BlockSummary | None = None,
+                 saved: Sequence[Worked] | None = None) -> None:
+    """Each layer: a headline, then every quantity with its formulas and remarks (with `saved`, what
+    it keeps for the backward pass, ``--train``); then a block's totals."""
     for k, s in enumerate(solved):
         if k:
             console.print()
@@ -120,6 +127,11 @@ def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = 
             console.print(f"  [bold]{title.render(language)}[/]: {_headline(s, section, layout, language)}",
                           highlight=False)
             print_lines(console, chosen, "    ", language)
+        if saved is not None:
+            value = saved[k].step(language).value
+            console.print("  [bold]" + Msg("saved for backward").render(language) + "[/]: "
+                          + Msg("{n} bytes at batch 1", n=f"{value:,}").render(language), highlight=False)
+            print_lines(console, [saved[k]], "    ", language)
         explained = any(warns(w) for w in lines)
         for note in s.notes:
             if not (explained and "tile" in render(note)):  # the worked line already says it, in full

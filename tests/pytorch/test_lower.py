@@ -20,7 +20,7 @@ from cnncalc.torch.lower import build_module, lower, module_paths
 from cnncalc.torch.modules import WindowSum
 
 # values for required arguments, by name, so that every registered kind can be built
-REQUIRED = {"out": 4, "kernel": 3, "size": 3, "groups": 2}
+REQUIRED = {"out": 4, "kernel": 3, "size": 3, "groups": 2, "table": [[0, 1], [2], [3, 0, 1]]}
 # an input per rank: C×L, C×H×W, C×D×H×W (channels divisible by the groups above)
 INPUTS = {1: (4, 9), 2: (4, 9, 8), 3: (4, 6, 7, 5)}
 
@@ -63,12 +63,12 @@ def test_every_kind_lowers_with_parameter_parity(kind: str, rank: int) -> None:
 def test_every_kind_exports_as_code(kind: str) -> None:
     """The constructor written for `cnncalc export` rebuilds an equivalent module: same class,
     same parameter shapes, same outputs once given the same state."""
-    from cnncalc.torch import modules
+    from cnncalc.torch import classic, modules
 
     layer = sample(kind)
     ins = inputs_for(layer, 2)
     module = layer.to_torch(layer.bind(ins)).eval()
-    rebuilt = eval(constructor(module), {"nn": nn, **vars(modules)}).eval()
+    rebuilt = eval(constructor(module), {"nn": nn, **vars(modules), **vars(classic)}).eval()
     assert type(rebuilt) is type(module)
     assert [p.shape for p in rebuilt.parameters()] == [p.shape for p in module.parameters()]
     rebuilt.load_state_dict(module.state_dict())

@@ -1,0 +1,49 @@
+"""pyproject.toml's extras, read as pip reads them: what each installs, and what only the tests install."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@cache
+def extras() -> dict[str, tuple[str, ...]]:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return {name: tuple(reqs) for name, reqs in project["optional-dependencies"].items()}
+
+
+def requirements(extra: str) -> set[str]:
+    """The distributions `pip install 'cnncalc[extra]'` asks for, through cnncalc[...] references."""
+    names: set[str] = set()
+    for req in extras()[extra]:
+        m = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(?:\[([^\]]*)\])?", req)
+        assert m, req
+        if normal(m.group(1)) == "cnncalc":
+            for sub in (m.group(2) or "").split(","):
+                names |= requirements(sub.strip())
+        else:
+            names.add(normal(m.group(1)))
+    return names
+
+
+def providers(module: str) -> set[str]:
+    """The installed distributions that provide the top-level `module`."""
+    return {normal(d) for d in metadata.packages_distributions().get(module, [])}
+
+
+def modules_only_for_tests() -> list[str]:
+    """Top-level modules that `make test` installs and `make run` does not (pytest, hypothesis, mypy ...)."""
+    only = requirements("test") - requirements("all")
+    return sorted(m for m, dists in metadata.packages_distributions().items()
+                  if dists and {normal(d) for d in dists} <= only and m.isidentifier())
