@@ -1,4 +1,4 @@
-"""Export every zoo network (family variants included) and examples/*.yaml, and check each file.
+"""Export every zoo network (family variants included) and the networks of examples/*.yaml; check each file.
 
     .venv/bin/python tools/export_zoo.py [--readme] [NAME_OR_FILE ...]
 
@@ -115,7 +115,9 @@ def main() -> int:
 
     from cnncalc import zoo
 
-    todo = args.names or [*zoo.names(), *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "examples").glob("*.yaml")))]
+    examples = [str(p.relative_to(ROOT)) for p in sorted((ROOT / "examples").glob("*.yaml"))
+                if "\nlayers:" in p.read_text(encoding="utf-8")]  # networks, not answer files
+    todo = args.names or [*zoo.names(), *examples]
     lines = ["| network | input | written as | lines | max abs Δ of outputs | state_dict and outputs | time |",
              "|---|---|---|---:|---:|---|---:|"]
     results = []

@@ -218,6 +218,8 @@ def wrap(line: str, width: int = 120) -> list[str]:
         current += piece + " "
     lines.append(current.rstrip())
     lines.append(indent + body[closed:])
-    if len(args) == 1 and len(lines[1]) > width and args[0] != body:  # one long argument: break it too
-        lines[1:2] = wrap(lines[1], width)
-    return lines
+    broken: list[str] = []
+    for piece in lines:  # an argument longer than the line (a call, a long tuple): broken the same way
+        parts = wrap(piece, width) if len(piece) > width and piece != line else [piece]
+        broken += parts
+    return broken

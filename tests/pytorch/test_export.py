@@ -53,6 +53,7 @@ def randomised(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 # tools/export_zoo.py (its last result is in the README).
 REPRESENTATIVE = {
     "lenet5": None,  # a chain: one nn.Sequential
+    "lenet5_1998": None,  # the classic kinds (subsample, table conv, RBF): their modules copied into the file
     "resnet18": (3, 64, 64),  # blocks, an optional shortcut, loops
     "squeezenet1_0": (3, 64, 64),  # concatenations
     "densenet121": (3, 64, 64),  # a loop whose copies change the channel count
