@@ -19,7 +19,7 @@ from typing import Any
 
 from cnncalc.dsl.expr import evaluate, expression_text
 from cnncalc.errors import CnnCalcError
-from cnncalc.torch.codegen import expression, literal, substitute
+from cnncalc.torch.codegen import FUNCTIONS, expression, literal, substitute
 from cnncalc.torch.scopes import Scope
 
 IN = "in_channels_"  # the DSL name of a class's input channels (never a YAML name: those have no trailing _)
@@ -55,13 +55,17 @@ class Names:
     params: list[str] = field(default_factory=list)  # DSL names of the constructor's parameters, in order
     defaults: dict[str, str | None] = field(default_factory=dict)  # source of a default (None: required)
     uses_math: bool = False
+    helpers: set[str] = field(default_factory=set)  # functions written into the file (make_divisible)
 
     def render(self, choice: Choice) -> str:
         if isinstance(choice, Lit):
             return literal(choice.value)
         if isinstance(choice, Tup):
             return "(" + ", ".join(self.render(c) for c in choice.items) + ")"
-        text, needs_math = expression(choice.text, self.python)
+        try:
+            text, needs_math = expression(choice.text, self.python, self.helpers)
+        except (ValueError, KeyError) as exc:  # a function Python lacks; a name the class does not have
+            raise Unwritable(str(exc)) from None
         self.uses_math |= needs_math
         return text
 
@@ -170,7 +174,7 @@ def fold(choice: Choice) -> Choice:
     import ast
 
     tree = ast.parse(choice.text, mode="eval")
-    if not any(isinstance(n, ast.Name) and n.id not in ("min", "max", "ceil", "floor", "round", "abs")
+    if not any(isinstance(n, ast.Name) and n.id not in FUNCTIONS
                for n in ast.walk(tree)):
         try:
             return Lit(evaluate(choice.text, {}))
@@ -179,14 +183,21 @@ def fold(choice: Choice) -> Choice:
     return Expr(ast.unparse(tree))
 
 
-def count_choice(raw: Any, counts: list[int], envs: list[dict[str, Any]]) -> Choice:
-    """The repeat count of an entry: as written, checked against every instance."""
+def count_choice(raw: Any, counts: list[int], envs: list[dict[str, Any]], cond: Any = None) -> Choice:
+    """The number of copies of an entry: its repeat count as written, ``(n) if (c) else 0`` with
+    its `if`, checked against every instance."""
     if raw is None:
         candidates: list[Choice] = [Lit(1)]
     elif isinstance(raw, int) and not isinstance(raw, bool):
         candidates = [Lit(raw)]
     else:
         candidates = yaml_candidates(raw)
+    if cond is not None:
+        text = _expression(cond)
+        if text is None:  # a constant `if`
+            candidates = candidates if cond else [Lit(0)]
+        else:
+            candidates = [Expr(f"({_text(c)}) if ({text}) else 0") for c in candidates if not isinstance(c, Tup)]
     for c in candidates:
         try:
             if all(same(value_of(c, env), n) for env, n in zip(envs, counts, strict=True)):

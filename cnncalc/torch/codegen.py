@@ -25,7 +25,7 @@ from typing import Any
 # names the generated code itself uses; a network's names never take them
 RESERVED = frozenset({"self", "x", "torch", "nn", "math", "super", "i", "Sequence", "OrderedDict",
                       "getattr", "setattr", "range", "len", "min", "max", "abs", "round", "float", "int", "print",
-                      "model", "state_dict", "None", "True", "False"})
+                      "model", "state_dict", "None", "True", "False", "make_divisible"})
 
 
 def identifier(text: str, taken: Iterable[str] = ()) -> str:
@@ -105,9 +105,12 @@ class _Rename(ast.NodeTransformer):
     def __init__(self, names: Mapping[str, str]) -> None:
         self.names = names
         self.uses_math = False
+        self.helpers: set[str] = set()
 
     def visit_Call(self, node: ast.Call) -> Any:
         node.args = [self.visit(a) for a in node.args]
+        if isinstance(node.func, ast.Name) and node.func.id in HELPERS:
+            self.helpers.add(node.func.id)
         if isinstance(node.func, ast.Name) and node.func.id in ("ceil", "floor"):
             self.uses_math = True
             node.func = ast.Attribute(ast.Name("math", ast.Load()), node.func.id, ast.Load())
@@ -123,10 +126,15 @@ class _Rename(ast.NodeTransformer):
         return node
 
 
-def expression(text: str, names: Mapping[str, str]) -> tuple[str, bool]:
+FUNCTIONS = ("min", "max", "ceil", "floor", "round", "abs", "int", "make_divisible")
+HELPERS = ("make_divisible",)  # functions the language has and Python lacks: written into the file
+
+
+def expression(text: str, names: Mapping[str, str], helpers: set[str] | None = None) -> tuple[str, bool]:
     """The expression `text` (the YAML language's safe subset, already checked by the DSL, or
-    built here) as Python, its variables renamed by `names`; and whether it needs ``math``.
-    A name missing from `names` is a KeyError."""
+    built here) as Python, its variables renamed by `names`; and whether it needs ``math``
+    (`helpers` collects the functions of `HELPERS` it calls). A name missing from `names` is a
+    KeyError."""
     tree = ast.parse(text.strip(), mode="eval")
     allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call, ast.Name,
                ast.Constant, ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.expr_context)
@@ -134,10 +142,12 @@ def expression(text: str, names: Mapping[str, str]) -> tuple[str, bool]:
         if not isinstance(node, allowed) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             raise ValueError(f"not an arithmetic expression: {type(node).__name__}")
         if isinstance(node, ast.Call) and (node.keywords or not isinstance(node.func, ast.Name)
-                                           or node.func.id not in ("min", "max", "ceil", "floor", "round", "abs")):
-            raise ValueError("only min, max, ceil, floor, round and abs may be called")
+                                           or node.func.id not in FUNCTIONS):
+            raise ValueError(f"only {', '.join(FUNCTIONS)} may be called")
     renamer = _Rename(names)
     body = renamer.visit(tree.body)
+    if helpers is not None:
+        helpers |= renamer.helpers
     return ast.unparse(body), renamer.uses_math
 
 
@@ -145,9 +155,9 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
     """`text` with each variable in `values` replaced by its expression (all in the DSL's syntax)."""
     names = {n: f"({v})" for n, v in values.items()}
     tree = ast.parse(text.strip(), mode="eval")
-    free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - {"min", "max", "ceil", "floor", "round", "abs"}
+    free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(FUNCTIONS)
     names |= {n: n for n in free if n not in names}
-    names |= {f: f for f in ("min", "max", "round", "abs")}
+    names |= {f: f for f in FUNCTIONS if f not in ("ceil", "floor")}
 
     class Sub(ast.NodeTransformer):
         def visit_Name(self, node: ast.Name) -> Any:
@@ -208,4 +218,8 @@ def wrap(line: str, width: int = 120) -> list[str]:
         current += piece + " "
     lines.append(current.rstrip())
     lines.append(indent + body[closed:])
-    return lines
+    broken: list[str] = []
+    for piece in lines:  # an argument longer than the line (a call, a long tuple): broken the same way
+        parts = wrap(piece, width) if len(piece) > width and piece != line else [piece]
+        broken += parts
+    return broken

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from cnncalc.errors import CnnCalcError
+from cnncalc.torch import classic
 from cnncalc.torch import modules as custom
 from cnncalc.torch.codegen import literal
 
@@ -78,7 +79,7 @@ class Ctor:
 def read(module: nn.Module) -> Ctor:
     """The constructor call that rebuilds `module`."""
     cls = type(module)
-    mine = cls.__module__ == custom.__name__
+    mine = cls.__module__ in _OURS
     name = f"nn.{cls.__name__}" if getattr(nn, cls.__name__, None) is cls else cls.__name__
     if isinstance(module, nn.Sequential):
         return Ctor(name, tuple(("", read(m), False) for m in module), cls if mine else None)
@@ -126,7 +127,18 @@ def _compact(value: Any) -> Any:
     return value
 
 
+_OURS = {m.__name__: m for m in (custom, classic)}  # cnncalc's own module classes, copied into exported files
+
+
 def custom_sources(used: set[type]) -> list[str]:
-    """The source of the custom module classes used, in the order `modules.py` defines them."""
-    ordered = [c for _, c in inspect.getmembers(custom, inspect.isclass) if c in used]
-    return [inspect.getsource(c) for c in sorted(ordered, key=lambda c: inspect.getsourcelines(c)[1])]
+    """The source of the custom module classes used, in the order their modules define them, each
+    module's helper functions that they call first."""
+    result: list[str] = []
+    for module in _OURS.values():
+        ordered = sorted((c for _, c in inspect.getmembers(module, inspect.isclass) if c in used),
+                         key=lambda c: inspect.getsourcelines(c)[1])
+        texts = [inspect.getsource(c) for c in ordered]
+        helpers = [f for name, f in inspect.getmembers(module, inspect.isfunction)
+                   if f.__module__ == module.__name__ and any(f"{name}(" in t for t in texts)]
+        result += [inspect.getsource(f) for f in helpers] + texts
+    return result

@@ -16,12 +16,14 @@ except through `codegen` (identifiers, escaped literals and docstrings).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from cnncalc import layers
 from cnncalc.analysis import Report, analyze_graph
+from cnncalc.dsl.safe import make_divisible
 from cnncalc.graph import Graph
 from cnncalc.layers.base import fmt_shape
 from cnncalc.torch import flat, pretrained, record
@@ -29,8 +31,9 @@ from cnncalc.torch.classes import Unwritable
 from cnncalc.torch.codegen import class_name, docstring, wrap
 from cnncalc.torch.ctor import constructor, custom_sources
 from cnncalc.torch.lower import lower
-from cnncalc.torch.program import Context, Written, write
+from cnncalc.torch.program import write
 from cnncalc.torch.scopes import scopes
+from cnncalc.torch.written import Context, Written
 
 
 def export_source(source: str | Path, *, input_shape: Sequence[int] | None = None,
@@ -67,13 +70,13 @@ def _classes(graph: Graph, recording: record.Recording, built: Any) -> tuple[lis
         name = class_name(block, taken)
         try:
             groups = [(name, instances, write(recording.entries(block), instances, ctx, name, params,
-                                              definition.out, top=False))]
+                                              definition.out, top=False, numbered=definition.numbered))]
         except Unwritable:
             groups = []
             for n, one in enumerate(instances):
                 label = name if n == 0 else class_name(f"{block}{n + 1}", taken | {name})
                 groups.append((label, [one], write(recording.entries(block), [one], ctx, label, params,
-                                                   definition.out, top=False)))
+                                                   definition.out, top=False, numbered=definition.numbered)))
         for label, members, cls in groups:
             same = next((w for w in written if w.name != label and _text(w) == _text(cls).replace(
                 f"class {label}(", f"class {w.name}(")), None)
@@ -155,6 +158,9 @@ def _file(graph: Graph, report: Report, classes: list[Written], top: Written) ->
     if stdlib:
         lines += [*sorted(stdlib, key=lambda t: t.split()[1]), ""]
     lines += ["import torch", "from torch import nn", "", ""]
+    helpers = set().union(*(c.names.helpers for c in every))
+    if "make_divisible" in helpers:  # the language's function, as the analysis computes it
+        lines += [inspect.getsource(make_divisible).rstrip(), "", ""]
     for source in sources:
         lines += [source.rstrip(), "", ""]
     for cls in classes:

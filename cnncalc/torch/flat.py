@@ -18,7 +18,7 @@ from cnncalc.torch.codegen import attr, class_name
 from cnncalc.torch.ctor import read
 from cnncalc.torch.forward import Step, forward_lines
 from cnncalc.torch.lower import access
-from cnncalc.torch.program import Written
+from cnncalc.torch.written import Written
 
 MERGES = {"Add": "add", "Mul": "mul", "Concat": "cat"}
 

@@ -31,6 +31,8 @@ class Step:
     loop: tuple[str, str] | None = None  # (count, code of the i-th copy's module): copies in a chain
     hint: str = ""  # a name for the variable
     wrap: str = ""  # a function applied to the result (the receptive-field stand-in's `support`)
+    guard: str = ""  # a merge made only where this holds (``self.use_add``) ...
+    passes: str = ""  # ... else the step's value is this one
 
 
 def forward_lines(steps: Sequence[Step], outputs: Sequence[str], source: str = "input",
@@ -38,7 +40,7 @@ def forward_lines(steps: Sequence[Step], outputs: Sequence[str], source: str = "
     """The body of ``forward(self, x)``: `steps` in order, returning `outputs` (a tuple if several)."""
     last: dict[str, int] = {}
     for k, step in enumerate(steps):
-        for v in step.inputs:
+        for v in (*step.inputs, *([step.passes] if step.passes else [])):
             last[v] = k
     for v in outputs:
         last[v] = len(steps) + 1
@@ -52,7 +54,10 @@ def forward_lines(steps: Sequence[Step], outputs: Sequence[str], source: str = "
     for k, step in enumerate(steps):
         args = [var[v] for v in step.inputs]
         first = args[0] if args else ""
-        if step.merge == "add" and step.inplace and dead(step.inputs[0], k) and first not in args[1:]:
+        if step.guard:
+            target = var[step.passes] if dead(step.passes, k) else identifier(step.hint or step.out, set(holds))
+            lines += _guarded(step, target, args, var[step.passes], indent)
+        elif step.merge == "add" and step.inplace and dead(step.inputs[0], k) and first not in args[1:]:
             target = first
             lines += [f"{indent}{target} += {a}" for a in args[1:]]
         else:
@@ -76,6 +81,16 @@ def forward_lines(steps: Sequence[Step], outputs: Sequence[str], source: str = "
     result = [var[v] for v in outputs]
     lines.append(f"{indent}return {result[0] if len(result) == 1 else '(' + ', '.join(result) + ',)'}")
     return lines
+
+
+def _guarded(step: Step, target: str, args: list[str], passed: str, indent: str) -> list[str]:
+    """A merge made only where `step.guard` holds, else the value `passed` (as torchvision's
+    ``if self.use_res_connect: result += input``)."""
+    head = [] if target == passed else [f"{indent}{target} = {passed}"]
+    if step.merge == "add" and step.inplace and args and passed == args[0] == target and args.count(passed) == 1:
+        others = [a for a in args if a != passed]
+        return [*head, f"{indent}if {step.guard}:", *[f"{indent}    {target} += {a}" for a in others]]
+    return [*head, f"{indent}if {step.guard}:", *_statement(step, target, args, indent + "    ")]
 
 
 def _statement(step: Step, target: str, args: list[str], indent: str) -> list[str]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnncalc.dsl.document import BlockDef, Document, parse_document
+from cnncalc.dsl.document import BlockDef, Document, parse_document, variant_table
+from cnncalc.dsl.document import _with_variant as with_variant
 from cnncalc.dsl.expand import RESERVED, Expander
 from cnncalc.dsl.loader import YList, YMap, load_file, load_text
 from cnncalc.dsl.scope import resolve as full_name
@@ -35,6 +36,7 @@ class Entry:
     sources: Any  # `from` as written (None: the previous entry)
     repeat: Any  # as written (None: once)
     where: Location
+    cond: Any = None  # `if` as written (None: always)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class Recording:
 
     def block(self, name: str) -> BlockDef:
         return self.document.blocks[name]
+
+    def numbered(self, block: str | None) -> bool:
+        """Whether the unnamed entries of a block are named 0, 1, 2 … (the network's never are)."""
+        return block is not None and self.document.blocks[block].numbered
 
 
 class _Recorder(Expander):
@@ -85,6 +91,8 @@ def load(source: str | Path, *, input_shape: Sequence[int] | None = None,
     recorder = _Recorder(document)
     graph = build(recorder.run())
     inputs = {path: full_name(ref) for path, ref in recorder.recorded_inputs.items()}
+    if variant is not None and isinstance(tree, YMap):  # the variant's vars, as parse_document read them
+        tree = with_variant(tree, variant_table(tree)[variant])
     raw = tree.get("vars") if isinstance(tree, YMap) else None
     written = {k: (overrides or {}).get(k, v) for k, v in raw.items()} if isinstance(raw, YMap) else {}
     return graph, Recording(document, recorder.recorded_args, inputs, written)
@@ -103,4 +111,4 @@ def _entry(index: int, raw: Any, where: Location) -> Entry:
         kind = layers.canonical(type_name)
         if kind is not None and layers.REGISTRY[kind].MIN_INPUTS > 1:
             sources, value = value, None  # {concat: [a, b]}: the value names the inputs
-    return Entry(index, type_name, value, raw.get("name"), sources, raw.get("repeat"), where)
+    return Entry(index, type_name, value, raw.get("name"), sources, raw.get("repeat"), where, raw.get("if"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cnncalc.dsl.document import evaluate_value
 from cnncalc.graph import Graph
 from cnncalc.spec import INPUT, BlockInstance, LayerSpec
 from cnncalc.torch.record import Entry, Recording
@@ -45,6 +46,7 @@ class Scope:
     output: str
     env: dict[str, Any]  # the names its expressions see: the vars, then the block's arguments
     copies: list[list[Item]] = field(default_factory=list)  # per entry
+    off: set[int] = field(default_factory=set)  # entries whose `if` is false here: they pass on the previous
 
 
 def scopes(graph: Graph, recording: Recording) -> dict[str | None, list[Scope]]:
@@ -70,21 +72,31 @@ def scopes(graph: Graph, recording: Recording) -> dict[str | None, list[Scope]]:
         entries = recording.entries(block)
         for s in instances:
             s.copies = [by_place.get((s.path, e.where), []) for e in entries]
+            s.off = {k for k, e in enumerate(entries) if e.cond is not None
+                     and not evaluate_value(e.cond, s.env, e.where)}
     return found
 
 
-def sources(entries: list[Entry], scope: Scope) -> list[list[tuple[int, int]]] | None:
+def sources(entries: list[Entry], scope: Scope, numbered: bool = False) -> list[list[tuple[int, int]]] | None:
     """For each entry, what its first copy reads: (entry, copy) pairs, copy -1 meaning the entry's
     output (its last copy, or its input when it made none), entry `IN` the scope's input. None where a
-    name reaches inside a nested instance or cannot be read at this level."""
+    name reaches inside a nested instance or cannot be read at this level. In a `numbered` block the
+    unnamed entries are named 0, 1, 2 …"""
     names: dict[str, tuple[int, int]] = {}
     counters: dict[str, int] = {}
+    number = 0
     for k, e in enumerate(entries):
         n = len(scope.copies[k])
         for c in range(n):
             counters[e.type_name] = counters.get(e.type_name, 0) + 1
-            local = (f"{e.name}_{c + 1}" if n > 1 else e.name) if e.name is not None else \
-                f"{e.type_name}{counters[e.type_name]}"
+            if e.name is not None:
+                local = f"{e.name}_{c + 1}" if n > 1 else e.name
+            elif numbered:
+                local, number = str(number), number + 1
+            elif e.type_name.startswith("$"):
+                continue  # TYPE plus a counter of the type it took: not readable at this level
+            else:
+                local = f"{e.type_name}{counters[e.type_name]}"
             names[local] = (k, c if c < n - 1 else -1)
         if e.name is not None:
             names[e.name] = (k, -1)
@@ -118,18 +130,22 @@ def value(scope: Scope, reads: list[list[tuple[int, int]]], ref: tuple[int, int]
         return items[copy].out if copy < len(items) else None
     if items:
         return items[-1].out
-    if len(reads[entry]) != 1 or depth > len(reads):
+    if depth > len(reads):
+        return None
+    if entry in scope.off:  # `if` false: the previous entry's output, whatever the entry reads
+        return value(scope, reads, (entry - 1, -1) if entry > 0 else (IN, -1), depth + 1)
+    if len(reads[entry]) != 1:
         return None
     return value(scope, reads, reads[entry][0], depth + 1)
 
 
-def check(entries: list[Entry], instances: list[Scope]) -> list[list[tuple[int, int]]] | None:
+def check(entries: list[Entry], instances: list[Scope], numbered: bool = False) -> list[list[tuple[int, int]]] | None:
     """The entries' sources, if one reading of the names reproduces every instance's graph: each copy
     reads what the reading says (a later copy, the copy before it), and the output is the last entry's
     or the named one's."""
     agreed: list[list[tuple[int, int]]] | None = None
     for scope in instances:
-        reads = sources(entries, scope)
+        reads = sources(entries, scope, numbered)
         if reads is None or (agreed is not None and reads != agreed):
             return None
         agreed = reads

@@ -20,7 +20,6 @@ import torch
 from torch import nn
 
 import cnncalc
-from cnncalc import zoo
 from cnncalc.torch.export import export_source
 from cnncalc.torch.lower import build_module
 from cnncalc.torch.pretrained import TORCHVISION
@@ -50,13 +49,36 @@ def randomised(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return out
 
 
-@pytest.mark.parametrize("network", zoo.names())
-def test_every_zoo_network_exports_and_equals_build_module(network: str) -> None:
-    graph = cnncalc.load(network)
-    cls, _ = load_exported(export_source(network))
+# One of each way a network is written; the whole zoo (every variant) and examples/*.yaml are checked by
+# tools/export_zoo.py (its last result is in the README).
+REPRESENTATIVE = {
+    "lenet5": None,  # a chain: one nn.Sequential
+    "lenet5_1998": None,  # the classic kinds (subsample, table conv, RBF): their modules copied into the file
+    "resnet18": (3, 64, 64),  # blocks, an optional shortcut, loops
+    "squeezenet1_0": (3, 64, 64),  # concatenations
+    "densenet121": (3, 64, 64),  # a loop whose copies change the channel count
+    "efficientnet_b1": (3, 64, 64),  # a variant; if on entries, numbered blocks, make_divisible, a flagged add
+    "regnet_x_400mf": (3, 64, 64),  # a block no instance has (se = 0): refused in code
+    "regnet_y_400mf": (3, 64, 64),  # ... and present (se = 1)
+    "convnext_tiny": (3, 64, 64),  # layernorm, per-position linear, scale, stochastic depth
+    "mobilenet_v3_small": (3, 64, 64),  # $act and $features: a block chosen by a var
+    "shufflenet_v2_x0_5": (3, 64, 64),  # split and channel shuffle
+    "examples/convnext_block.yaml": None,
+    "examples/shufflenet_unit.yaml": None,
+}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("network", sorted(REPRESENTATIVE))
+def test_representative_networks_export_and_equal_build_module(network: str) -> None:
+    shape = REPRESENTATIVE[network]
+    source_name = str(ROOT / network) if network.startswith("examples/") else network
+    graph = cnncalc.load(source_name, input_shape=shape)
+    cls, _ = load_exported(export_source(source_name, input_shape=shape))
     ours = cls().eval()
     reference = build_module(graph).eval()
-    assert list(ours.state_dict()) == list(reference.state_dict())  # the same paths, in the same order
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
+        (k, v.shape) for k, v in reference.state_dict().items()]  # the same paths, in the same order
     weights = randomised(reference.state_dict())
     reference.load_state_dict(weights)
     ours.load_state_dict(weights)
@@ -67,6 +89,43 @@ def test_every_zoo_network_exports_and_equals_build_module(network: str) -> None
         reference.load_state_dict(randomised(ours.state_dict()) | {})  # and back
         ours.load_state_dict(reference.state_dict())
         assert torch.allclose(ours(x), reference(x), rtol=1e-4, atol=1e-5)
+
+
+def test_efficientnet_reads_like_torchvision() -> None:
+    """`if:` becomes a Python if; a numbered block is an nn.Sequential filled by append (children 0, 1, 2 …
+    as torchvision's); the residual add is made under a flag, as torchvision's ``use_res_connect``."""
+    source = export_source("efficientnet_b0")
+    assert "def make_divisible(" in source  # the language's function, written into the file
+    assert "hidden = make_divisible(inp * t, 8) if hidden is None else hidden" in source
+    assert "        if hidden != inp:\n            self.append(ConvNormAct(in_channels, out=hidden" in source
+    assert "        if not linear:\n            self.append(nn.SiLU(inplace=True))" in source
+    assert "self.use_add = stride == 1 and inp == oup" in source
+    assert "        if self.use_add:\n            out = x + out" in source
+    assert "self.stochastic_depth = StochasticDepth(p=sd) if stride == 1 and inp == oup else None" in source
+    _, namespace = load_exported(source)
+    mbconv = namespace["Mbconv"]
+    with_shortcut, without = mbconv(16, t=6, k=3, stride=1, inp=16, oup=16), mbconv(16, t=6, k=3, stride=2, inp=16,
+                                                                                       oup=24)
+    assert with_shortcut.use_add and not without.use_add and without.stochastic_depth is None
+    assert [n for n, _ in namespace["MbconvBlock"](16, inp=16, hidden=16, oup=8, k=3, stride=1).named_children()] == [
+        "0", "1", "2"]  # no expansion when hidden == inp: the depthwise block is 0, as in torchvision
+
+
+def test_a_variant_exports_with_its_own_vars_as_defaults() -> None:
+    """efficientnet_b2's class builds efficientnet_b2 (width 1.1, depth 1.2), not the family's defaults."""
+    cls, _ = load_exported(export_source("efficientnet_b2", input_shape=(3, 64, 64)))
+    expected = build_module(cnncalc.load("efficientnet_b2", input_shape=(3, 64, 64)))
+    assert sum(p.numel() for p in cls().parameters()) == sum(p.numel() for p in expected.parameters()) == 9_109_994
+    # 9,109,994: torchvision.models.efficientnet_b2's parameter count (its model card)
+
+
+def test_a_block_the_network_does_not_have_is_refused_by_the_class() -> None:
+    """RegNetX has no squeeze-and-excitation, so its file has no class for it: asking for one is an error
+    in the file, never a silently different network."""
+    cls, _ = load_exported(export_source("regnet_x_400mf", input_shape=(3, 64, 64)))
+    cls()
+    with pytest.raises(ValueError, match=r"squeeze_excitation .* is not in the network this file was exported from"):
+        cls(se=1)
 
 
 SMALL = {"inception_v3": 96, "googlenet_tv": 96}
@@ -129,7 +188,8 @@ def test_vars_change_the_structure_as_set_does() -> None:
 
 def test_generated_code_passes_ruff() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
-    for network in ("resnet50", "densenet121", "squeezenet1_0", "mobilenet_v2", "inception_v3", "vgg16"):
+    for network in ("resnet50", "densenet121", "squeezenet1_0", "mobilenet_v2", "inception_v3", "vgg16",
+                    "efficientnet_b0", "regnet_y_400mf", "convnext_tiny", "mnasnet0_5"):
         proc = subprocess.run([ruff, "check", "--isolated", "--select", "E,F,W,I,B,UP", "--line-length", "120",
                                "--stdin-filename", f"{network}.py", "-"], input=export_source(network),
                               capture_output=True, text=True)
