@@ -1,8 +1,7 @@
 """The top level of a network file: header fields, vars, defaults and block definitions.
 
-Checks every top-level key and value and hands `expand` a `Document` whose
-pieces are validated and evaluated; the layer entries themselves are expanded
-by `cnncalc.dsl.expand`.
+Checks every top-level key and value and hands `expand` a `Document` whose pieces are
+validated and evaluated; the layer entries themselves are expanded by `cnncalc.dsl.expand`.
 """
 
 from __future__ import annotations
@@ -82,10 +81,9 @@ def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | No
                    overrides: Mapping[str, Any] | None = None, variant: str | None = None) -> Document:
     """Check the top level of a network file and evaluate its vars.
 
-    With `variant`, one of the file's ``variants`` is read: its name, its title,
-    source, notes and input where it gives them, and its vars in place of the
-    family's before any var is evaluated (so the vars derived from them follow);
-    `overrides` (``--set``) come last.
+    With `variant`, one of the file's ``variants`` is read: its name, its title, source, notes
+    and input where it gives them, and its vars in place of the family's before any var is
+    evaluated (so the vars derived from them follow); `overrides` (``--set``) come last.
     """
     if not isinstance(doc, YMap):
         raise CnnCalcError("a network file is a mapping with 'name', 'input' and 'layers'", Location(filename, 1, 1))
