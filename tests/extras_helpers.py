@@ -42,8 +42,31 @@ def providers(module: str) -> set[str]:
     return {normal(d) for d in metadata.packages_distributions().get(module, [])}
 
 
+def installed_closure(names: set[str]) -> set[str]:
+    """`names` and every installed distribution they require, through their requirements' requirements."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for req in requires:
+            if "extra ==" in req.replace('"', " ").replace("'", " "):
+                continue  # asked for only with an extra of that distribution
+            m = re.match(r"\s*([A-Za-z0-9_.-]+)", req)
+            if m:
+                todo.append(normal(m.group(1)))
+    return seen
+
+
 def modules_only_for_tests() -> list[str]:
-    """Top-level modules that `make test` installs and `make run` does not (pytest, hypothesis, mypy ...)."""
-    only = requirements("test") - requirements("all")
+    """Top-level modules that `make test` installs and `make run` does not (pytest, hypothesis, mypy ...);
+    not a module that `make run` installs too, as a requirement of one it asks for (Pillow, for torchvision)."""
+    only = requirements("test") - installed_closure(requirements("all"))
     return sorted(m for m, dists in metadata.packages_distributions().items()
                   if dists and {normal(d) for d in dists} <= only and m.isidentifier())

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 import cnncalc
+from cnncalc.errors import LayerError
 from cnncalc.layers import REGISTRY
 from cnncalc.layers.base import Layer, Shape
 from cnncalc.torch.export import constructor, export_source
@@ -20,7 +21,11 @@ from cnncalc.torch.lower import build_module, lower, module_paths
 from cnncalc.torch.modules import WindowSum
 
 # values for required arguments, by name, so that every registered kind can be built
-REQUIRED = {"out": 4, "kernel": 3, "size": 3, "groups": 2, "table": [[0, 1], [2], [3, 0, 1]]}
+REQUIRED = {"out": 4, "kernel": 3, "size": 3, "groups": 2, "table": [[0, 1], [2], [3, 0, 1]],
+            "op": "F.interpolate"}
+# kinds with no PyTorch module by design: an imported operation cnncalc only keeps the traced shape of
+UNBUILDABLE = {"uncounted"}
+BUILT = sorted(set(REGISTRY) - UNBUILDABLE)
 # an input per rank: C×L, C×H×W, C×D×H×W (channels divisible by the groups above)
 INPUTS = {1: (4, 9), 2: (4, 9, 8), 3: (4, 6, 7, 5)}
 
@@ -36,7 +41,7 @@ def inputs_for(layer: Layer, rank: int) -> list[Shape]:
     return [INPUTS[rank]] * max(layer.MIN_INPUTS, 1)
 
 
-CASES = [(kind, rank) for kind in sorted(REGISTRY) for rank in (1, 2, 3)]
+CASES = [(kind, rank) for kind in BUILT for rank in (1, 2, 3)]
 
 
 @pytest.mark.parametrize(("kind", "rank"), CASES)
@@ -59,7 +64,14 @@ def test_every_kind_lowers_with_parameter_parity(kind: str, rank: int) -> None:
     assert tuple(stand_in.shape) == (2, *out), "the receptive-field stand-in must keep the geometry"
 
 
-@pytest.mark.parametrize("kind", sorted(REGISTRY))
+@pytest.mark.parametrize("kind", sorted(UNBUILDABLE))
+def test_a_kind_without_a_module_says_so(kind: str) -> None:
+    layer = sample(kind)
+    with pytest.raises(LayerError, match="cannot build it in PyTorch"):
+        layer.to_torch(layer.bind(inputs_for(layer, 2)))
+
+
+@pytest.mark.parametrize("kind", BUILT)
 def test_every_kind_exports_as_code(kind: str) -> None:
     """The constructor written for `cnncalc export` rebuilds an equivalent module: same class,
     same parameter shapes, same outputs once given the same state."""
