@@ -7,6 +7,7 @@ by `cnncalc.dsl.expand`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ TOP_KEYS = ("name", "title", "source", "family", "notes", "input", "vars", "defa
             "variants")
 BLOCK_KEYS = ("args", "layers", "out", "doc", "numbered")
 VARIANT_KEYS = ("title", "source", "notes", "input", "vars")
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+IDENTIFIER = re.compile(r"\A[A-Za-z_][A-Za-z0-9_\-]*\Z")  # \Z: a name ending in a newline is no identifier
 MAX_SIZE = 2**40  # any single dimension larger than this is refused as not sensible
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_INPUT_NUMEL = 2**48  # the input's elements, as the analysis limits every layer's output
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class BlockDef:
     out: str | None
     location: Location
     numbered: bool = False
+    out_location: Location | None = None  # where `out` was written
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Document:
     layers: YList | None = None
     out: str | None = None
     notes: str = ""
+    out_location: Location | None = None  # where `out` was written
 
 
 def evaluate_value(value: Any, names: Mapping[str, Any], where: Location) -> Any:
@@ -117,7 +122,7 @@ def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | No
         name=name, title=_text(doc, "title", name), source=_text(doc, "source", ""),
         family=_text(doc, "family", ""), file=filename, input_shape=shape, input_location=doc.loc("input"),
         vars=variables, defaults=_defaults(doc, variables), blocks=_blocks(doc), layers=layer_list, out=out,
-        notes=_text(doc, "notes", ""),
+        notes=_text(doc, "notes", ""), out_location=doc.loc("out"),
     )
 
 
@@ -182,8 +187,11 @@ def parse_shape(text: str) -> tuple[int, ...]:
     """
     cleaned = text.strip().strip("[]()").replace("×", "x").replace("*", "x").replace(",", "x").replace(" ", "")
     parts = [p for p in cleaned.lower().split("x")]
-    if not parts or not all(p.isdigit() for p in parts):
-        raise CnnCalcError(f"cannot read the shape {text!r}; write it channels first, e.g. 3x224x224 or 3,224,224")
+    # ASCII digits only: str.isdigit() also accepts '²', which int() refuses; at most 15 digits each
+    if not parts or not all(re.fullmatch(r"[0-9]{1,15}", p) for p in parts):
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        raise CnnCalcError(f"cannot read the shape {shown!r}; write it channels first, e.g. 3x224x224 or 3,224,224 "
+                           "(ASCII digits, at most 15 each)")
     shape = tuple(int(p) for p in parts)
     check_input_shape(shape, Location("--input"))
     return shape
@@ -198,13 +206,26 @@ def check_input_shape(shape: tuple[int, ...], where: Location) -> None:
             raise CnnCalcError(f"input sizes must be positive integers, received {list(shape)}", where)
         if d > MAX_SIZE:
             raise CnnCalcError(f"input size {d} is too large to be sensible (limit {MAX_SIZE:,})", where)
+    numel = math.prod(shape)
+    if numel > MAX_INPUT_NUMEL:
+        raise CnnCalcError(f"the input {'×'.join(map(str, shape))} has {numel:,} elements, too many to be sensible "
+                           f"(at most {MAX_INPUT_NUMEL:,})", where)
 
 
 def _text(doc: YMap, key: str, default: str) -> str:
     value = doc.get(key, default)
     if not isinstance(value, str):
         raise CnnCalcError(f"{key!r} must be text", doc.loc(key))
+    check_text(value, key, doc.loc(key))
     return value.strip()
+
+
+def check_text(value: str, what: str, where: Location) -> None:
+    """Refuse text with a control character (an ESC would reach the terminal as a command) or a
+    bidirectional override (it reorders what a reader sees); tabs and line breaks are text."""
+    bad = CONTROL.search(value)
+    if bad is not None:
+        raise CnnCalcError(f"{what!r} contains the control character U+{ord(bad.group()):04X}; remove it", where)
 
 
 def _input_shape(doc: YMap, variables: Mapping[str, Any]) -> tuple[int, ...]:
@@ -279,5 +300,6 @@ def _blocks(doc: YMap) -> dict[str, BlockDef]:
         numbered = body.get("numbered", False)
         if not isinstance(numbered, bool):
             raise CnnCalcError(f"'numbered' of block {name!r} is true or false", body.loc("numbered"))
-        result[name] = BlockDef(name, dict(args), dict(args.value_locations), block_layers, out, where, numbered)
+        result[name] = BlockDef(name, dict(args), dict(args.value_locations), block_layers, out, where, numbered,
+                                body.loc("out"))
     return result
