@@ -241,6 +241,7 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
     `peak`: also run two training steps and report their peak."""
     import torch
 
+    from cnncalc.torch import budget
     from cnncalc.torch.lower import lower
     from cnncalc.verify import against as against_lib
 
@@ -254,6 +255,7 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
     rules = "cuda" if device.startswith("cuda") else "cpu"
     report = analyze_graph(graph)
     analyze_training(graph, report=report)  # refuses what cannot train (no parameters) before torch runs
+    budget.check(analyze_graph(graph, batch=max(batches)), device, "verify --train")  # at least this much
     built = lower(graph, report, inplace=True, device=device)
     module = built.module.train()
     layers_of = {name: built.submodule(name) for name in built.paths}
