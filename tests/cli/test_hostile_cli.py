@@ -41,7 +41,8 @@ def test_markup_in_a_title_is_printed_as_written(tmp_path: Path, monkeypatch: py
     assert (code, err) == (0, "") and "[/bogus] [bold]C:\\users[/bold]" in out
 
 
-@pytest.mark.parametrize("args", [["draw", "lenet5", "-o", "{missing}/g.dot"], ["draw", "lenet5", "-o", "{folder}", "-f", "dot"],
+@pytest.mark.parametrize("args", [["draw", "lenet5", "-o", "{missing}/g.dot"],
+                                  ["draw", "lenet5", "-o", "{folder}", "-f", "dot"],
                                   ["shapes", "lenet5", "--plot", "{missing}/p.svg"]])
 def test_bad_output_paths_are_refused_before_the_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
