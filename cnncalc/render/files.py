@@ -27,7 +27,7 @@ def writable(path: str | Path, *, force: bool = False, inputs: Iterable[str | Pa
     target = Path(os.path.realpath(given))
     for source in inputs:
         if Path(source).exists() and target.exists() and os.path.samefile(target, source):
-            raise CnnCalcError(f"{given} is the file being read; refusing to replace it with the output "
+            raise CnnCalcError(f"{given} is the network file being read; refusing to replace it with the output "
                                "(write to another file)")
     if target.is_dir():
         raise CnnCalcError(f"{given} is a folder; give a file name, e.g. {given / 'out'}")

@@ -39,7 +39,7 @@ def test_refusals(tmp_path: Path) -> None:
     existing.write_text("keep\n")
     with pytest.raises(CnnCalcError, match="add --force"):
         write_text(existing, "new")
-    with pytest.raises(CnnCalcError, match="file being read"):
+    with pytest.raises(CnnCalcError, match="network file being read"):
         write_text(existing, "new", force=True, inputs=[existing])
     with pytest.raises(CnnCalcError, match="is a folder"):
         writable(tmp_path)
