@@ -4,6 +4,7 @@ The Python API::
 
     import cnncalc
     report = cnncalc.analyze("resnet50")            # a zoo name or a path to a YAML file
+    cnncalc.analyze("torchvision:resnet18")         # or a PyTorch model (imports torch)
     report.totals.params                            # 25557032
     graph = cnncalc.load("my_net.yaml", input_shape=(3, 227, 227))
     rows = cnncalc.compare(["alexnet", "squeezenet1_0"])
@@ -63,10 +64,17 @@ def spec_from_text(text: str, filename: str = "<string>", *, input_shape: Sequen
 
 def load(source: Source, *, input_shape: Sequence[int] | None = None,
          overrides: Mapping[str, Any] | None = None) -> Graph:
-    """A zoo name or YAML file -> the layer graph (expanded and topologically ordered).
+    """A zoo name, YAML file or PyTorch model (`cnncalc.sources`) -> the layer graph (expanded and
+    topologically ordered).
 
     A zoo name may be a variant of a family file (efficientnet_b3: efficientnet.yaml
-    with that variant's settings)."""
+    with that variant's settings). A PyTorch model (``torchvision:resnet50``,
+    ``mynet.py:Net``) is traced with torch, which only such a source imports."""
+    from cnncalc import sources
+
+    torch_source = sources.parse(source)
+    if torch_source is not None:
+        return sources.load_graph(torch_source, input_shape=input_shape, overrides=overrides)
     from cnncalc.dsl.document import parse_document
     from cnncalc.dsl.expand import expand
     from cnncalc.dsl.loader import load_file

@@ -24,6 +24,7 @@ class LayerSpec:
     inputs: tuple[str, ...]  # full names of the producers ("input" for the network input)
     location: Location
     scope: tuple[str, ...]  # the block instances it sits in, outermost first, as full names
+    torch: str = ""  # how the PyTorch code it mirrors calls it (`torch: F.relu`); "" for the kind's default
 
 
 @dataclass(frozen=True)

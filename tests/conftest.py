@@ -43,3 +43,6 @@ def _english_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+# PyTorch models the importer's tests load by path (tests/pytorch/test_importer.py): not test modules
+collect_ignore = ["fixtures/mynets.py"]

@@ -42,7 +42,8 @@ def _batches(text: str) -> tuple[int, ...]:
 @app.command()
 def bench(
     ctx: typer.Context,
-    networks: Annotated[list[str], typer.Argument(help="Zoo names or YAML paths.")],
+    networks: Annotated[list[str], typer.Argument(
+        help="Zoo names, YAML paths or PyTorch models (torchvision:NAME, file.py:Name ...).")],
     device: Annotated[BenchDevice, typer.Option("--device", help="cpu, cuda, or auto (cuda if available).")]
     = BenchDevice.auto,
     batch: Annotated[str, typer.Option("--batch", "-b", help="Batch sizes, a sweep: 1,8,32.")] = "1",

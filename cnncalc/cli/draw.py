@@ -19,7 +19,7 @@ import typer
 import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.needs import NEEDS
-from cnncalc.cli.options import InputOpt, SetOpt, parse_input, parse_overrides
+from cnncalc.cli.options import NETWORK_HELP, InputOpt, SetOpt, parse_input, parse_overrides
 from cnncalc.errors import CnnCalcError
 
 
@@ -78,7 +78,7 @@ def draw_format(output: Path | None, given: DrawFormat | None) -> str:
 
 @app.command()
 def draw(
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE; its extension picks "
                                                 "the format (default: DOT on stdout).")] = None,
     format: Annotated[DrawFormat | None, typer.Option(

@@ -13,6 +13,7 @@ import cnncalc
 from cnncalc.cli import inputs as cli_inputs
 from cnncalc.cli.app import app
 from cnncalc.cli.options import (
+    NETWORK_HELP,
     InputOpt,
     LangOpt,
     Layout,
@@ -66,7 +67,7 @@ def layer(
 @app.command()
 def explain(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
     name: Annotated[str, typer.Argument(metavar="LAYER", help="A layer or block name from `cnncalc shapes`, "
                                         "or 'total' for where the parameters and MACs are.")],
     input: InputOpt = None,

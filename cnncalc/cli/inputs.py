@@ -80,7 +80,10 @@ def read(ctx: typer.Context | None, text: str, layout: str, *, network: str | No
 def _rank(network: str) -> int | None:
     import cnncalc
     from cnncalc.errors import CnnCalcError
+    from cnncalc.sources import parse
 
+    if parse(network) is not None:  # a PyTorch model: not traced twice (and often without its own input)
+        return None
     try:
         return len(cnncalc.load(network).spec.input_shape)
     except CnnCalcError:

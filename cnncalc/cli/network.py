@@ -11,7 +11,10 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.draw import ForceOpt, PlotOpt, chart_format, save, writable
 from cnncalc.cli.options import (
+    NETWORK_HELP,
     AmpOpt,
+    ArgOpt,
+    AsOpt,
     BatchOpt,
     Dtype,
     DtypeOpt,
@@ -37,7 +40,7 @@ from cnncalc.errors import CnnCalcError
 @app.command()
 def shapes(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
@@ -48,6 +51,8 @@ def shapes(
     layout: LayoutOpt = Layout.chw,
     lang: LangOpt = None,
     format: FormatOpt = Format.table,
+    as_: AsOpt = None,
+    arg: ArgOpt = None,
     plot: PlotOpt = None,
     force: ForceOpt = False,
     train: TrainOpt = False,
@@ -60,11 +65,18 @@ def shapes(
     from cnncalc.cli import inputs
     from cnncalc.render import i18n
     from cnncalc.render import tables as render
+    from cnncalc.sources import with_args
 
     language = i18n.choose(lang)
     if plot is not None:
         chart_format(writable(plot, force))
+    network = with_args(network, arg)
     shape = inputs.optional(ctx, input, layout.value, network, language)
+    if as_ is not None:
+        from cnncalc.cli.imports import shapes_as
+
+        shapes_as(network, as_.value, shape, batch, dtype.value, parse_overrides(set), depth, format, language)
+        return
     if train or fit:
         from cnncalc.analysis.training import analyze_training
         from cnncalc.render import training as render_training
@@ -95,7 +107,8 @@ def shapes(
 @app.command()
 def compare(
     ctx: typer.Context,
-    networks: Annotated[list[str], typer.Argument(help="Two or more zoo names or YAML paths.")],
+    networks: Annotated[list[str], typer.Argument(help="Two or more zoo names, YAML paths or PyTorch models "
+                                                  "(torchvision:NAME, file.py:Name ...).")],
     input: InputOpt = None,
     batch: BatchOpt = 1,
     dtype: DtypeOpt = Dtype.fp32,
@@ -104,6 +117,7 @@ def compare(
     format: FormatOpt = Format.table,
     bench: Annotated[bool, typer.Option("--bench", help="Also measure latency and throughput (torch, "
                                         "--device auto, the given --batch and --dtype).")] = False,
+    as_: AsOpt = None,
     plot: PlotOpt = None,
     force: ForceOpt = False,
     train: TrainOpt = False,
@@ -122,6 +136,11 @@ def compare(
     if plot is not None:
         chart_format(writable(plot, force))
     shape = inputs.optional(ctx, input, layout.value, networks[0], language)
+    if as_ is not None:
+        from cnncalc.cli.imports import compare_as
+
+        compare_as(networks, as_.value, shape, batch, dtype.value, format, language)
+        return
     if train or fit:
         from cnncalc.analysis.training import analyze_training
         from cnncalc.render import training as render_training

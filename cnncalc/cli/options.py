@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+NETWORK_HELP = ("A zoo name (see `cnncalc list`), a path to a YAML file, or a PyTorch model: torchvision:NAME, "
+                "timm:NAME, path/to/file.py:Name or package.module:Name (a class or a factory; importing a .py file "
+                "or module runs its code, so name only code you trust).")
+
+
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -135,3 +140,22 @@ LayoutOpt = Annotated[Layout, typer.Option("--layout", help="Read and print shap
                                            "as textbooks write them.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Language of the text: ru or en (default: from LC_ALL, "
                                              "LC_MESSAGES or LANG).")]
+
+
+class AsTool(str, Enum):
+    fvcore = "fvcore"
+    flopcounter = "flopcounter"
+    torchinfo = "torchinfo"
+    ptflops = "ptflops"
+    ptflops_aten = "ptflops-aten"
+    thop = "thop"
+
+
+AsOpt = Annotated[AsTool | None, typer.Option(
+    "--as", help="Count as another tool would, by its rules (no torch needed): fvcore, flopcounter (torch's "
+    "FlopCounterMode), torchinfo, ptflops, ptflops-aten or thop. `cnncalc conventions NET` shows why they differ.")]
+
+
+ArgOpt = Annotated[list[str] | None, typer.Option(
+    "--arg", "-a", help="An argument of a PyTorch model's class or factory: KEY=VALUE (repeatable), as "
+    "?KEY=VALUE in the source.")]

@@ -12,6 +12,7 @@ import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.needs import require
 from cnncalc.cli.options import (
+    NETWORK_HELP,
     AmpOpt,
     InputOpt,
     Layout,
@@ -40,7 +41,7 @@ class ExportTarget(str, Enum):
 @app.command()
 def verify(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
     device: Annotated[VerifyDevice, typer.Option("--device", help="Where to run the torch module.")]
     = VerifyDevice.cpu,
     against: Annotated[str | None, typer.Option("--against", help="Also compare with a reference model, "
@@ -100,7 +101,7 @@ def verify(
 @app.command()
 def export(
     ctx: typer.Context,
-    network: Annotated[str, typer.Argument(help="A zoo name (see `cnncalc list`) or a path to a YAML file.")],
+    network: Annotated[str, typer.Argument(help=NETWORK_HELP)],
     to: Annotated[ExportTarget, typer.Option("--to", help="The framework to write code for.")] = ExportTarget.torch,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
@@ -113,12 +114,20 @@ def export(
     require("export", "torch")
     from cnncalc.cli.inputs import optional
     from cnncalc.render.files import write_text
+    from cnncalc.sources import parse
     from cnncalc.torch.export import export_source
     from cnncalc.zoo import resolve
 
-    source = export_source(network, input_shape=optional(ctx, input, layout.value, network),
-                           overrides=parse_overrides(set))
+    shape = optional(ctx, input, layout.value, network)
+    model = parse(network)
+    text = None
+    if model is not None:  # a PyTorch model: exported from the network file `cnncalc import` writes
+        from cnncalc.torch.importer_sources import import_yaml
+
+        text = import_yaml(model, input_shape=shape)
+    source = export_source(network, input_shape=shape, overrides=parse_overrides(set), text=text)
     if output is None:
         sys.stdout.write(source)
         return
-    write_text(output, source, force=force, inputs=[resolve(network)])
+    read = [model.name] if model is not None and model.kind == "file" else [] if model else [resolve(network)]
+    write_text(output, source, force=force, inputs=read)

@@ -26,9 +26,10 @@ from cnncalc.dsl.loader import YList, YMap
 from cnncalc.dsl.scope import Ref, Scope, Source, resolve
 from cnncalc.errors import CnnCalcError, ExprError, LayerError, Location
 from cnncalc.layers.base import Layer, did_you_mean
+from cnncalc.layers.torchop import all_spellings
 from cnncalc.spec import INPUT, BlockInstance, LayerSpec, NetSpec
 
-RESERVED = ("name", "from", "repeat", "if")
+RESERVED = ("name", "from", "repeat", "if", "torch")
 MAX_LAYERS = 10_000  # a network larger than this would not analyse in seconds (the zoo's largest: 1,092)
 MAX_STEPS = 50_000  # entries, copies and block instances expanded, skipped ones included
 MAX_NESTING = 32
@@ -37,7 +38,7 @@ MAX_NESTING = 32
 class Expander:
     def __init__(self, document: Document) -> None:
         self.doc = document
-        self.specs: list[tuple[str, Layer, list[Source], Location, tuple[str, ...]]] = []
+        self.specs: list[tuple[str, Layer, list[Source], Location, tuple[str, ...], str]] = []
         self.instances: list[tuple[str, str, Source, Location]] = []
         self.steps = 0  # the expansion's work so far (`MAX_STEPS`)
 
@@ -49,8 +50,8 @@ class Expander:
                                                        self.doc.out_location or self.doc.input_location)
         known: dict[int, str] = {}
         specs = tuple(
-            LayerSpec(name, layer, tuple(resolve(r, known) for r in refs), where, scope)
-            for name, layer, refs, where, scope in self.specs
+            LayerSpec(name, layer, tuple(resolve(r, known) for r in refs), where, scope, call)
+            for name, layer, refs, where, scope, call in self.specs
         )
         blocks = tuple(BlockInstance(p, b, resolve(out, known), w) for p, b, out, w in self.instances)
         return NetSpec(self.doc.name, self.doc.title, self.doc.source, self.doc.family, self.doc.file,
@@ -97,6 +98,7 @@ class Expander:
         else:
             where_from = value_where
         inputs: list[Source] = [previous] if sources is None else self.refs(sources, scope, where_from)
+        call = self.torch_call(entry, kind)
         for i in range(repeat):
             if i:
                 self.step(where)
@@ -110,7 +112,7 @@ class Expander:
                                          where)
             else:
                 assert kind is not None
-                produced = self.layer(kind, value, value_where, local, scope, inputs, env, where)
+                produced = self.layer(kind, value, value_where, local, scope, inputs, env, where, call)
             scope.names[local] = produced
             inputs = [produced]
         if len(inputs) != 1:
@@ -130,7 +132,7 @@ class Expander:
         types = [k for k in entry if k not in RESERVED]
         if len(types) != 1:
             raise CnnCalcError(
-                "a layer entry needs exactly one layer type besides name/from/repeat/if; "
+                "a layer entry needs exactly one layer type besides name/from/repeat/if/torch; "
                 + (f"received {len(types)}: {', '.join(types)}" if types else "received none"), where)
         type_name = types[0]
         name = entry.get("name")
@@ -160,6 +162,19 @@ class Expander:
             raise CnnCalcError(f"repeat {repeat:,} is too large (at most {MAX_LAYERS:,} layers in a network)",
                                entry.loc("repeat"))
         return repeat
+
+    def torch_call(self, entry: Any, kind: str | None) -> str:
+        """The entry's ``torch:`` spelling (``F.relu``), checked against its kind's; "" when absent."""
+        if not isinstance(entry, YMap) or "torch" not in entry:
+            return ""
+        call, where = entry["torch"], entry.loc("torch")
+        if kind is None:
+            raise CnnCalcError("'torch' says how PyTorch computes a layer; a block instance has none", where)
+        options = all_spellings(layers.REGISTRY[kind])
+        if not isinstance(call, str) or call not in options:
+            raise CnnCalcError(f"torch: {call!r} is not a way to write {kind} in PyTorch; "
+                               f"write one of {', '.join(options) or '(none known)'}", where)
+        return call
 
     def type_of(self, written: str, where: Location, names: Mapping[str, Any], check_only: bool = False) -> str:
         """The layer type or block an entry names: as written, or a block argument's or var's value (``$act``)."""
@@ -196,7 +211,7 @@ class Expander:
     # -- layers and blocks ------------------------------------------------------------
 
     def layer(self, kind: str, value: Any, value_where: Location, local: str, scope: Scope,
-              inputs: list[Source], names: Mapping[str, Any], where: Location) -> str:
+              inputs: list[Source], names: Mapping[str, Any], where: Location, call: str = "") -> str:
         full = scope.prefix + local
         if len(self.specs) >= MAX_LAYERS:
             raise CnnCalcError(f"the network expands to more than {MAX_LAYERS:,} layers; refusing to analyse it",
@@ -227,13 +242,13 @@ class Expander:
             raise CnnCalcError(f"layer {full!r}: {exc.message}", place) from None
         parts = layer.fan_out()
         if not parts:
-            self.specs.append((full, layer, inputs, where, scope.path()))
+            self.specs.append((full, layer, inputs, where, scope.path(), call))
             return full
         child = Scope(full + ".", None, depth=scope.depth + 1)  # split: NAME.0, NAME.1 ...
         scope.children[local] = child
         for k, part in enumerate(parts):
             child.names[str(k)] = f"{full}.{k}"
-            self.specs.append((f"{full}.{k}", part, inputs, where, scope.path()))
+            self.specs.append((f"{full}.{k}", part, inputs, where, scope.path(), call))
         return f"{full}.{len(parts) - 1}"
 
     def instance(self, block: BlockDef, value: Any, value_where: Location, local: str, scope: Scope,

@@ -46,6 +46,7 @@ from cnncalc.homework import answers, layout
 from cnncalc.homework.targets import Net
 from cnncalc.layers.base import did_you_mean
 from cnncalc.layers.text import Msg
+from cnncalc.sources import refuse_code
 
 PROBLEM_KEYS = ("network", "layer", "layers", "input", "layout", "dtype", "set", "question", "answers")
 FILE_KEYS = (*PROBLEM_KEYS, "title", "notes", "problems")
@@ -208,6 +209,15 @@ def _net(entry: YMap, shared: dict[str, Any], path: Path, written: str, dtype: s
                            + (f"; received {', '.join(sources)}" if sources else ""), entry.location)
     source, where = _get(entry, shared, sources[0])
     if sources[0] == "network" and isinstance(source, str):
+        try:  # torchvision:NAME is a network; a file never makes cnncalc run Python code (file.py:Net)
+            model = refuse_code(source)
+        except CnnCalcError as exc:
+            raise exc.at(where) from None
+        if model is not None:  # a library's model: no file is read
+            import cnncalc
+
+            return networks.net(["model", source, shape, overrides, dtype],
+                                lambda: cnncalc.load(source, input_shape=shape, overrides=overrides), where)
         file, variant = networks.source(source, where)
 
         def load() -> Any:

@@ -22,6 +22,7 @@ from cnncalc.layers import (  # importing the kind modules fills the registry
     norm,
     pool,
     transposed,
+    uncounted,
 )
 from cnncalc.layers.base import Layer
 from cnncalc.layers.registry import ALIASES, REGISTRY, all_names, canonical, lookup, register, require, unknown
@@ -46,5 +47,6 @@ __all__ = [
     "register",
     "require",
     "transposed",
+    "uncounted",
     "unknown",
 ]

@@ -81,6 +81,9 @@ class Activation(Elementwise):
     def torch_kwargs(self, bound: Bound) -> dict[str, Any]:
         return self.arg_values()
 
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return self.torch_kwargs(bound)
+
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
@@ -94,6 +97,7 @@ class ReLU(Activation):
     """max(x, 0) (torch.nn.ReLU)."""
 
     TORCH = "ReLU"
+    TORCH_CALLS = ("nn.ReLU", "F.relu", "torch.relu", "x.relu", "F.relu_", "x.relu_")
     SAVED = saved.output(in_place=True)
 
 
@@ -103,6 +107,7 @@ class ReLU6(Activation):
     """min(max(x, 0), 6) (torch.nn.ReLU6)."""
 
     TORCH = "ReLU6"
+    TORCH_CALLS = ("nn.ReLU6", "F.relu6", "F.hardtanh")
     SAVED = saved.input_or_copy()
 
 
@@ -113,6 +118,7 @@ class LeakyReLU(Activation):
 
     negative_slope: float = arg(number(), 0.01, "slope for negative inputs", primary=True)
     TORCH = "LeakyReLU"
+    TORCH_CALLS = ("nn.LeakyReLU", "F.leaky_relu")
     SAVED = saved.input(in_place=True)
 
 
@@ -123,6 +129,7 @@ class ELU(Activation):
 
     alpha: float = arg(number(), 1.0, "scale of the negative part", primary=True)
     TORCH = "ELU"
+    TORCH_CALLS = ("nn.ELU", "F.elu")
     SAVED = saved.input(in_place=True)
 
 
@@ -137,6 +144,7 @@ class PReLU(Activation):
     per_channel: bool = arg(boolean, True, "one learned slope per channel (else one shared slope)")
     init: float = arg(number(), 0.25, "initial value of the slopes")
     TORCH = "PReLU"
+    TORCH_CALLS = ("nn.PReLU", "F.prelu")
     SAVED = saved.input_and_weight()
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:
@@ -156,6 +164,7 @@ class GELU(Activation):
 
     approximate: str = arg(choice("none", "tanh"), "none", "'none' (exact erf) or 'tanh'", primary=True)
     TORCH = "GELU"
+    TORCH_CALLS = ("nn.GELU", "F.gelu")
     SAVED = saved.input()
 
 
@@ -165,6 +174,7 @@ class SiLU(Activation):
     """x·sigmoid(x) (torch.nn.SiLU)."""
 
     TORCH = "SiLU"
+    TORCH_CALLS = ("nn.SiLU", "F.silu")
     SAVED = saved.input_or_copy()
 
 
@@ -174,6 +184,7 @@ class Sigmoid(Activation):
     """1 / (1 + e⁻ˣ) (torch.nn.Sigmoid)."""
 
     TORCH = "Sigmoid"
+    TORCH_CALLS = ("nn.Sigmoid", "torch.sigmoid", "x.sigmoid", "F.sigmoid")
     SAVED = saved.output()
 
 
@@ -183,6 +194,7 @@ class Tanh(Activation):
     """Hyperbolic tangent (torch.nn.Tanh)."""
 
     TORCH = "Tanh"
+    TORCH_CALLS = ("nn.Tanh", "torch.tanh", "x.tanh", "F.tanh")
     SAVED = saved.output()
 
 
@@ -194,6 +206,7 @@ class Softplus(Activation):
     beta: float = arg(number(), 1.0, "sharpness")
     threshold: float = arg(number(), 20.0, "above beta·x > threshold the output is x")
     TORCH = "Softplus"
+    TORCH_CALLS = ("nn.Softplus", "F.softplus")
     SAVED = saved.input(cuda_amp_float32=True)
 
 
@@ -203,6 +216,7 @@ class Hardswish(Activation):
     """x·relu6(x + 3)/6 (torch.nn.Hardswish)."""
 
     TORCH = "Hardswish"
+    TORCH_CALLS = ("nn.Hardswish", "F.hardswish")
     SAVED = saved.input_or_copy()
 
 
@@ -212,6 +226,7 @@ class Hardsigmoid(Activation):
     """relu6(x + 3)/6 (torch.nn.Hardsigmoid)."""
 
     TORCH = "Hardsigmoid"
+    TORCH_CALLS = ("nn.Hardsigmoid", "F.hardsigmoid")
     SAVED = saved.input_or_copy()
 
 
@@ -226,6 +241,7 @@ class Softmax(Activation):
     FLOPS = costs.per_output(3, "an exp, a share of the sum, a divide")
     SAVED = saved.output(cuda_amp_float32=True)
     TORCH = "Softmax"
+    TORCH_CALLS = ("nn.Softmax", "F.softmax", "torch.softmax", "x.softmax")
 
     def torch_kwargs(self, bound: Bound) -> dict[str, Any]:
         return {"dim": 1}  # our dim 0 (channels), behind the batch dimension

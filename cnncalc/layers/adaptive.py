@@ -21,6 +21,7 @@ from cnncalc.layers.registry import register
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Worked
 from cnncalc.layers.text import Msg, joined
+from cnncalc.layers.torchop import TorchOp
 from cnncalc.layers.window import need_spatial
 
 if TYPE_CHECKING:
@@ -90,6 +91,9 @@ class AdaptivePool(Layer):
     def describe(self, bound: Bound) -> str:
         return f"out {self.out if isinstance(self.out, int) else fmt_shape(self.out)}"
 
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"output_size": bound.geometry}
+
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
@@ -110,6 +114,7 @@ class AdaptiveAvgPool(AdaptivePool):
     """Adaptive average pooling (see `AdaptivePool`); FLOPs: each output cell's bin volume, summed."""
 
     FLOPS = _adaptive_flops(False)
+    TORCH_CALLS = ("nn.AdaptiveAvgPool{rank}d", "F.adaptive_avg_pool{rank}d")
     SAVED = saved.input_unless_mean()
 
 
@@ -120,6 +125,7 @@ class AdaptiveMaxPool(AdaptivePool):
 
     TORCH = "AdaptiveMaxPool"
     FLOPS = _adaptive_flops(True)
+    TORCH_CALLS = ("nn.AdaptiveMaxPool{rank}d", "F.adaptive_max_pool{rank}d")
     SAVED = saved.input_and_indices()
 
 
@@ -171,6 +177,23 @@ class SPP(Layer):
 
     def describe(self, bound: Bound) -> str:
         return f"levels {','.join(map(str, self.levels))} {self.mode}"
+
+    TORCH_CALLS = ("SpatialPyramidPooling",)
+
+    def torch_op(self, bound: Bound, call: str = "") -> TorchOp:
+        """cnncalc's SpatialPyramidPooling module: an adaptive pooling module per level, each output
+        flattened, then one concatenation."""
+        op = super().torch_op(bound, call)
+        shape = bound.inputs[0]
+        rank = spatial_rank(shape)
+        pool = f"nn.Adaptive{self.mode.capitalize()}Pool{rank}d"
+        inner: list[TorchOp] = []
+        for n in self.levels:
+            pooled = (shape[0], *(n,) * rank)
+            inner += [TorchOp(pool, (shape,), pooled, {"output_size": n}),
+                      TorchOp("x.flatten", (pooled,), (shape[0] * n**rank,))]
+        inner.append(TorchOp("torch.cat", tuple(o.output for o in inner[1::2]), bound.output, {"dim": 1}))
+        return TorchOp(op.target, op.inputs, op.output, op.attrs, op.params, tuple(inner))
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import SpatialPyramidPooling

@@ -25,13 +25,14 @@ from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.errors import LayerError
-from cnncalc.layers import recurrence
+from cnncalc.layers import recurrence, torchop
 from cnncalc.layers.args import REQUIRED, Arg
 from cnncalc.layers.costs import FlopRule
 from cnncalc.layers.formula import Formula, Mul, Num, Ref, Sum
 from cnncalc.layers.rf import RF, Field
 from cnncalc.layers.steps import Step, Worked
 from cnncalc.layers.text import ENGLISH, Language, Msg
+from cnncalc.layers.torchop import TorchOp
 
 if TYPE_CHECKING:  # the torch lowering imports torch lazily; the analysis never does
     import torch
@@ -79,6 +80,7 @@ class Layer:
     MAX_INPUTS: ClassVar[int | None] = 1
     WEIGHTED: ClassVar[bool] = False
     FLOPS: ClassVar[FlopRule]
+    TORCH_CALLS: ClassVar[tuple[str, ...]] = ()  # the PyTorch calls that compute it, default first (`torchop`)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -187,6 +189,14 @@ class Layer:
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         """The equivalent torch module (torch is imported inside implementations)."""
         raise NotImplementedError(f"layer type {self.KIND!r} has no torch lowering yet")
+
+    def torch_op(self, bound: Bound, call: str = "") -> TorchOp:
+        """This layer as the PyTorch call the counting tools see (`torchop`); `call` picks another spelling."""
+        return torchop.standard(self, bound, call)
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        """The torch module's attributes a counting tool reads (``kernel_size``, ``groups``, ``affine`` ...)."""
+        return {}
 
     def to_torch_linear(self, bound: Bound) -> torch.nn.Module:
         """A stand-in with the same geometry for measuring receptive fields by gradients.

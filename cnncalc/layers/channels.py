@@ -49,6 +49,7 @@ class Split(Layer):
                            "which part this layer is (0-based); unset in a network file: one layer per part")
 
     FLOPS = costs.free("a view of some channels")
+    TORCH_CALLS = ("x.chunk", "torch.chunk", "x.split", "torch.split")  # ShuffleNet: x.chunk(2, dim=1)
     SAVED = saved.nothing("a view of its input", output="shared")
 
     def validate(self) -> None:
@@ -116,6 +117,7 @@ class ChannelShuffle(Elementwise):
     groups: int = arg(positive_int, doc="number of channel groups to interleave", primary=True)
 
     FLOPS = costs.free("a permutation of the channels")
+    TORCH_CALLS = ("channel_shuffle", "nn.ChannelShuffle")  # torchvision's function, torch's module
     SAVED = saved.nothing("a copy of its input, channels reordered")
 
     def check_shape(self, shape: Shape) -> None:
@@ -148,6 +150,7 @@ class Scale(Elementwise):
     init: float = arg(number(), 1.0, "initial value of every factor (ConvNeXt: 1e-6)", primary=True)
 
     FLOPS = costs.per_output(1, "a multiply")
+    TORCH_CALLS = ("*",)  # torchvision's CNBlock: self.layer_scale * self.block(input)
     SAVED = saved.times_weight()
 
     def bound(self, ins: tuple[Shape, ...], field: Any) -> Bound:

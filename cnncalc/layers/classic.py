@@ -64,6 +64,7 @@ class Subsample(Window):
 
     FLOPS = costs.custom("∏k − 1 adds, one multiply by the coefficient and one bias add per output element",
                          _subsample_flops)
+    TORCH_CALLS = ("Subsample",)  # cnncalc's own module (cnncalc/torch/classic.py)
     SAVED = saved.window_sum_times_weight()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
@@ -102,6 +103,7 @@ class TableConv(Layer):
 
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    TORCH_CALLS = ("TableConv",)  # cnncalc's own module (cnncalc/torch/classic.py)
     SAVED = saved.gathered_maps()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
@@ -170,6 +172,7 @@ class RBF(Layer):
 
     WEIGHTED = True  # an output layer with a prototype per unit, counted by depth like a linear layer
     FLOPS = costs.custom("per unit: a subtraction, a square and an add per input, less one add", _rbf_flops)
+    TORCH_CALLS = ("RBF",)  # cnncalc's own module (cnncalc/torch/classic.py)
     SAVED = saved.differences()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
@@ -202,6 +205,7 @@ class PadChannels(Layer):
     after: int = arg(nonneg_int, 0, "zero channels put after the input's")
 
     FLOPS = costs.free("a copy with zeros")
+    TORCH_CALLS = ("PadChannels",)  # cnncalc's own module (cnncalc/torch/classic.py)
     SAVED = saved.nothing("a copy of its input with zero channels")
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:

@@ -62,6 +62,7 @@ class Conv(Window):
     NOUN = "filter"
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    TORCH_CALLS = ("nn.Conv{rank}d",)
     SAVED = saved.padded_input()
 
     def validate(self) -> None:
@@ -93,6 +94,12 @@ class Conv(Window):
     def describe(self, bound: Bound) -> str:
         return super().describe(bound) + (f" g{self.groups}" if self.groups != 1 else "") + \
             ("" if self.bias else " no bias")
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        g = bound.geometry
+        return {"in_channels": bound.inputs[0][0], "out_channels": self.out, "kernel_size": g.kernel,
+                "stride": g.stride, "padding": g.leading, "dilation": g.dilation, "groups": self.groups,
+                "bias": self.bias, "transposed": False}
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn

@@ -9,8 +9,8 @@ weights shared by the positions and H·W·C·out MACs (as fvcore counts it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.layers import costs, recurrence, saved
 from cnncalc.layers.args import boolean, positive_int
@@ -20,6 +20,7 @@ from cnncalc.layers.registry import register
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Worked
 from cnncalc.layers.text import Msg, Plural
+from cnncalc.layers.torchop import TorchOp
 
 if TYPE_CHECKING:
     import torch
@@ -44,6 +45,7 @@ class Linear(Layer):
 
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    TORCH_CALLS = ("nn.Linear",)
     SAVED = saved.flat_input()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
@@ -98,6 +100,21 @@ class Linear(Layer):
         per = " per position" if not self.flatten and len(bound.inputs[0]) > 1 else ""
         return f"{self.out}{per}" + ("" if self.bias else " no bias")
 
+    def torch_op(self, bound: Bound, call: str = "") -> TorchOp:
+        """nn.Linear on the flattened input (the lowering flattens first, as torchvision's
+        ``torch.flatten(x, 1)`` does): a (numel,) input, always contiguous. Per position, as torch
+        sees it: a channels-last (*spatial, C) input, contiguous (ConvNeXt's MLP follows a LayerNorm)."""
+        op = super().torch_op(bound, call)
+        shape = bound.inputs[0]
+        if not self.flatten and len(shape) > 1:
+            return replace(op, inputs=((*shape[1:], shape[0]),), output=(*shape[1:], self.out))
+        return replace(op, inputs=((numel(shape),),))
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        shape = bound.inputs[0]
+        features = shape[0] if not self.flatten and len(shape) > 1 else numel(shape)
+        return {"in_features": features, "out_features": self.out, "bias": self.bias, "contiguous": True}
+
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
 
@@ -116,6 +133,7 @@ class Flatten(Layer):
     """Flatten to a vector: output (numel(input),); no arithmetic (a reshape); sees the whole input."""
 
     FLOPS = costs.free("a reshape")
+    TORCH_CALLS = ("torch.flatten", "x.flatten", "nn.Flatten", "x.view", "x.reshape")
     SAVED = saved.view_or_copy()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:

@@ -11,7 +11,7 @@ FLOPs: add and mul 1 per output element per extra input; concat is a copy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerError
 from cnncalc.layers import costs, saved
@@ -50,6 +50,7 @@ class Add(Merge):
     """Elementwise sum of inputs of one shape (residual connections); FLOPs: 1 per output element per extra input."""
 
     FLOPS = costs.per_extra_input(1)
+    TORCH_CALLS = ("+", "+=", "torch.add", "x.add", "x.add_")  # torchvision: out += identity, x + f(x)
     SAVED = saved.nothing("a sum needs no operand", passes_grad=True, in_place=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
@@ -72,6 +73,10 @@ class Concat(Merge):
     """Inputs joined along the channels: C = ΣCᵢ; the spatial sizes must agree. FLOPs: none (a copy)."""
 
     FLOPS = costs.free("a copy")
+    TORCH_CALLS = ("torch.cat",)
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"dim": 1}
     SAVED = saved.nothing("a copy", passes_grad=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
@@ -116,6 +121,7 @@ class Mul(Merge):
     """
 
     FLOPS = costs.per_extra_input(1)
+    TORCH_CALLS = ("*", "*=", "torch.mul", "x.mul", "x.mul_")  # torchvision's SE: scale * input
     SAVED = saved.operands()
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:

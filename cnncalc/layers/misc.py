@@ -39,6 +39,10 @@ class Dropout(Elementwise):
     p: float = arg(probability, 0.5, "probability of dropping an element while training", primary=True)
 
     FLOPS = costs.free("identity at inference")
+    TORCH_CALLS = ("nn.Dropout", "F.dropout")
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"p": self.p}
     SAVED = saved.noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
@@ -67,6 +71,7 @@ class StochasticDepth(Elementwise):
     mode: str = arg(choice("row", "batch"), "row", "row: per sample; batch: the whole batch at once")
 
     FLOPS = costs.free("identity at inference")
+    TORCH_CALLS = ("StochasticDepth",)  # torchvision.ops.StochasticDepth (timm's DropPath alike)
     SAVED = saved.branch_noise()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
@@ -81,6 +86,7 @@ class Identity(Elementwise):
     """The identity (torch.nn.Identity): a named pass-through, e.g. a placeholder branch."""
 
     FLOPS = costs.free("a pass-through")
+    TORCH_CALLS = ("nn.Identity",)
     SAVED = saved.nothing("the input itself", output="shared", passes_grad=True)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:

@@ -27,6 +27,7 @@ from cnncalc.layers.formula import Formula, Mul, Num, Sum
 from cnncalc.layers.registry import register
 from cnncalc.layers.steps import Worked
 from cnncalc.layers.text import Msg
+from cnncalc.layers.torchop import TorchOp
 
 if TYPE_CHECKING:
     import torch
@@ -93,10 +94,15 @@ class BatchNorm(Norm):
     affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
     FLOPS = costs.per_output(2, "a scale and a shift: the statistics are fixed at inference")
+    TORCH_CALLS = ("nn.BatchNorm{rank}d",)
     SAVED = saved.input_and_statistics("channel", lambda b: ((b.inputs[0][0],), False), counters=1)
 
     def state(self, channels: int) -> Formula:
         return Mul(2, Num(channels, "C"))
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"num_features": bound.inputs[0][0], "eps": self.eps, "momentum": self.momentum,
+                "affine": self.affine, "track_running_stats": True}
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn
@@ -128,6 +134,10 @@ class LRN(Elementwise):
 
     FLOPS = costs.per_output_times(_lrn_per_element, "2·size + 3 per element: size squares, size − 1 adds, then "
                                    "scale, add k, power and divide")
+    TORCH_CALLS = ("nn.LocalResponseNorm", "F.local_response_norm")
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"size": self.size, "alpha": self.alpha, "beta": self.beta, "k": self.k}
     SAVED = saved.lrn_terms()
 
     def check_shape(self, shape: Shape) -> None:
@@ -160,6 +170,20 @@ class LayerNorm(Norm):
     affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
     FLOPS = STAT_FLOPS
+    # cnncalc's lowering; torchvision's ConvNeXt subclass; torch's own on channels-last tensors
+    TORCH_CALLS = ("ChannelsFirstLayerNorm", "LayerNorm2d", "nn.LayerNorm")
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"normalized_shape": (bound.inputs[0][0],), "eps": self.eps, "elementwise_affine": self.affine,
+                "bias": self.affine}
+
+    def torch_op(self, bound: Bound, call: str = "") -> TorchOp:
+        """A module that is not torch's LayerNorm calls ``F.layer_norm`` in its forward."""
+        op = super().torch_op(bound, call)
+        if op.torch_nn:
+            return op
+        inner = TorchOp("F.layer_norm", op.inputs, op.output, op.attrs)
+        return TorchOp(op.target, op.inputs, op.output, op.attrs, op.params, (inner,))
     SAVED = saved.input_and_statistics("position", lambda b: (b.inputs[0][1:], True), cuda_amp_float32=True,
                                          channels_last=True)
 
@@ -182,6 +206,11 @@ class GroupNorm(Norm):
     affine: bool = arg(boolean, True, "learn a scale and a shift per channel")
 
     FLOPS = STAT_FLOPS
+    TORCH_CALLS = ("nn.GroupNorm",)
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"num_groups": self.groups, "num_channels": bound.inputs[0][0], "eps": self.eps,
+                "affine": self.affine}
     SAVED = saved.input_and_statistics("group", lambda b: ((b.layer.groups,), True), cuda_amp_float32=True)
 
     def check_shape(self, shape: Shape) -> None:

@@ -9,7 +9,7 @@ element, average pooling ``∏k`` (``∏k − 1`` adds and one divide), global p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.errors import LayerError
 from cnncalc.layers import costs, recurrence, saved
@@ -20,6 +20,7 @@ from cnncalc.layers.registry import register
 from cnncalc.layers.rf import RF
 from cnncalc.layers.steps import Worked
 from cnncalc.layers.text import Msg
+from cnncalc.layers.torchop import TorchOp
 from cnncalc.layers.window import Window, dims, need_spatial
 
 if TYPE_CHECKING:
@@ -66,6 +67,11 @@ class Pool(Window):
         """E.g. ``3/2``, ``3/1 p1``, ``3/2 ceil_mode``: the window (`Window.describe`), then ceil_mode."""
         return super().describe(bound) + (" ceil_mode" if self.ceil_mode else "")
 
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        g = bound.geometry
+        return {"kernel_size": g.kernel, "stride": g.stride, "padding": g.leading, "dilation": g.dilation,
+                "ceil_mode": self.ceil_mode}
+
     def torch_args(self, bound: Bound) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
         """rank, kernel, stride and (symmetric) padding for torch's pooling modules."""
         g = bound.geometry
@@ -80,6 +86,7 @@ class MaxPool(Pool):
     dilation: IntOrTuple = arg(int_or_tuple(1), 1, "spacing between window elements")
 
     FLOPS = costs.window(1)
+    TORCH_CALLS: ClassVar[tuple[str, ...]] = ("nn.MaxPool{rank}d", "F.max_pool{rank}d")
     SAVED = saved.input_and_indices()
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
@@ -102,6 +109,17 @@ class MaxPool(Pool):
 class MinPool(MaxPool):
     """Min pooling (the notes' min-pooling), computed as −maxpool(−x); costs as max pooling."""
 
+    TORCH_CALLS = ("MinPool",)
+
+    def torch_op(self, bound: Bound, call: str = "") -> TorchOp:
+        """cnncalc's MinPool module: a torch max pooling module between two negations."""
+        op = super().torch_op(bound, call)
+        rank = spatial_rank(bound.inputs[0])
+        inner = (TorchOp("x.neg", op.inputs, op.inputs[0]),
+                 TorchOp(f"nn.MaxPool{rank}d", op.inputs, op.output, op.attrs),
+                 TorchOp("x.neg", (op.output,), op.output))
+        return TorchOp(op.target, op.inputs, op.output, op.attrs, op.params, inner)
+
     SAVED = saved.input_and_indices(negated=True)
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         from cnncalc.torch.modules import MinPool as TorchMinPool
@@ -121,6 +139,7 @@ class AvgPool(Pool):
     count_include_pad: bool = arg(boolean, True, "divide by the whole window, padding included")
 
     FLOPS = costs.window(0)
+    TORCH_CALLS = ("nn.AvgPool{rank}d", "F.avg_pool{rank}d")
     SAVED = saved.input()
 
     def check_shape(self, shape: Shape, kernel: tuple[int, ...]) -> None:
@@ -129,6 +148,9 @@ class AvgPool(Pool):
             raise LayerError(f"3-D average pooling needs an input at least as large as the kernel in every "
                              f"dimension (torch's rule, whatever the padding). Received: input {dims(shape[1:])}, "
                              f"kernel {dims(kernel)}")
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {**super().torch_attrs(bound), "count_include_pad": self.count_include_pad}
 
     def describe(self, bound: Bound) -> str:
         exclude = not self.count_include_pad and self.padding != 0
@@ -154,6 +176,9 @@ class GlobalPool(Layer):
     FLOPS = costs.per_input(1)
     TORCH = "AdaptiveAvgPool"  # torch.nn.{TORCH}{rank}d(1)
 
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        return {"output_size": 1}
+
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         out = (ins[0][0], *(1,) * need_spatial(self.KIND, ins[0]))
         line = Worked("output_shape", "output", value=out, shown=f"C×1…1 = {fmt_shape(out)}",
@@ -171,6 +196,7 @@ class GlobalPool(Layer):
 class GlobalAvgPool(GlobalPool):
     """Global average pooling (AdaptiveAvgPool*d(1)): (C, *spatial) → (C, 1, …); 1 FLOP per input element."""
 
+    TORCH_CALLS = ("nn.AdaptiveAvgPool{rank}d", "F.adaptive_avg_pool{rank}d", "x.mean", "torch.mean")
     SAVED = saved.nothing("a mean over the positions")
 
 
@@ -180,6 +206,7 @@ class GlobalMaxPool(GlobalPool):
     """Global max pooling (AdaptiveMaxPool*d(1)): (C, *spatial) → (C, 1, …); 1 FLOP per input element."""
 
     TORCH = "AdaptiveMaxPool"
+    TORCH_CALLS = ("nn.AdaptiveMaxPool{rank}d", "F.adaptive_max_pool{rank}d", "x.amax", "torch.amax")
     SAVED = saved.input_and_indices()
 
 

@@ -42,6 +42,7 @@ class ConvTranspose(Layer):
 
     WEIGHTED = True
     FLOPS = costs.bias_adds()
+    TORCH_CALLS = ("nn.ConvTranspose{rank}d",)
     SAVED = saved.input_and_weight()
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
@@ -78,6 +79,12 @@ class ConvTranspose(Layer):
         field = recurrence.transposed(fields[0], kernel, stride, pad, dilation)
         return Bound(self, ins, out, field, (kernel, stride, pad, out_pad, dilation), params=params,
                      biases=biases, macs=macs, worked=tuple(lines))
+
+    def torch_attrs(self, bound: Bound) -> dict[str, Any]:
+        kernel, stride, pad, out_pad, dilation = bound.geometry
+        return {"in_channels": bound.inputs[0][0], "out_channels": self.out, "kernel_size": kernel,
+                "stride": stride, "padding": pad, "output_padding": out_pad, "dilation": dilation,
+                "groups": self.groups, "bias": self.bias, "transposed": True}
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from cnncalc.torch.lower import Built
 
 MAC_OPS = reference.MAC_OPS
+TORCHVISION_OPTIONS = reference.TORCHVISION_OPTIONS  # torchvision's models as their reference counts were made
 
 
 @dataclass(frozen=True)

@@ -55,14 +55,25 @@ def parse(against: str, settings: Mapping[str, Any] | None = None) -> tuple[str,
 
     ``num_classes`` set with ``--set`` is passed on unless the options give it.
 
+    Any other PyTorch source (``mynet.py:Net?width=32``, `cnncalc.sources`) gives its text
+    without the query as the name.
+
     >>> parse("torchvision:resnet50?num_classes=10&zero_init_residual=true")
     ('resnet50', {'num_classes': 10, 'zero_init_residual': True})
+    >>> parse("mynet.py:Net?width=32")
+    ('mynet.py:Net', {'width': 32})
     """
+    from cnncalc.sources import parse as parse_source
+
+    source = parse_source(against)
+    if source is not None and source.kind != "torchvision":
+        return source.text.partition("?")[0], dict(source.options)
     kind, _, rest = against.partition(":")
     name, _, query = rest.partition("?")
     if kind != "torchvision" or not name:
         raise CnnCalcError(f"--against {against!r}: write torchvision:NAME, e.g. torchvision:resnet50 "
-                           "(constructor options after '?': torchvision:resnet50?num_classes=10)")
+                           "(constructor options after '?': torchvision:resnet50?num_classes=10), timm:NAME, "
+                           "file.py:Name or package.module:Name")
     options: dict[str, Any] = dict(TORCHVISION_OPTIONS.get(name, {}))
     if settings and "num_classes" in settings:
         options["num_classes"] = settings["num_classes"]
@@ -98,9 +109,23 @@ def _value(text: str) -> Any:
 
 
 def build(name: str, options: Mapping[str, Any], *, meta: bool = False) -> nn.Module:
-    """torchvision's model, in eval mode: on the meta device if asked and possible, else on the CPU."""
+    """torchvision's model (or another PyTorch source's, `parse`), in eval mode: on the meta device
+    if asked and possible, else on the CPU."""
     import torch
     import torchvision
+
+    if ":" in name:
+        from dataclasses import replace
+
+        from cnncalc.sources import parse as parse_source
+        from cnncalc.torch.importer_sources import build as build_source
+
+        source = parse_source(name)
+        assert source is not None
+        try:
+            return build_source(replace(source, options=dict(options)), meta=meta)
+        except CnnCalcError as exc:
+            raise AgainstError(exc.message) from None
 
     if meta:
         try:
@@ -115,6 +140,11 @@ def build(name: str, options: Mapping[str, Any], *, meta: bool = False) -> nn.Mo
         return model.eval()
     except Exception as exc:  # any failure of third-party code: one line, the other results kept
         raise AgainstError(f"cannot build torchvision's {name}{_shown(options)}: {_one_line(exc)}") from None
+
+
+def title(name: str) -> str:
+    """How messages name the reference: ``torchvision's resnet50``, ``mynet.py:Net``."""
+    return name if ":" in name else f"torchvision's {name}"
 
 
 def named_tensors(module: nn.Module) -> tuple[list[tuple[str, torch.Tensor]], list[tuple[str, torch.Tensor]]]:
@@ -217,4 +247,4 @@ def _one_line(exc: BaseException) -> str:
 
 
 __all__ = ["MAC_OPS", "TOLERANCE", "AgainstError", "build", "copy_into", "fvcore_macs", "named_tensors", "ordered",
-           "pair", "parse", "perturb"]
+           "pair", "parse", "perturb", "title"]

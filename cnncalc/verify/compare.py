@@ -24,6 +24,7 @@ from cnncalc.verify.against import (
     ordered,
     pair,
     perturb,
+    title,
 )
 from cnncalc.verify.diagnose import first_difference
 
@@ -48,7 +49,7 @@ def counts(built: Built, report: Report, name: str, options: Mapping[str, Any]) 
         with torch.no_grad():
             out = theirs(torch.zeros((1, *report.input_shape), device="meta"))
     except Exception as exc:  # third-party code: one line
-        raise AgainstError(f"cannot run torchvision's {name} on {_shape(report.input_shape)}: {exc}") from None
+        raise AgainstError(f"cannot run {title(name)} on {_shape(report.input_shape)}: {exc}") from None
     return (*_totals(report, theirs), TotalCheck("output shape", Cell(report.totals.output_shape, _out_shape(out))),
             _pairing(built.module, theirs)[0])
 
@@ -65,7 +66,7 @@ def compare(graph: Graph, built: Built, name: str, options: Mapping[str, Any], d
     try:
         macs = fvcore_macs(theirs, x)
     except Exception as exc:  # third-party code: one line
-        raise AgainstError(f"cannot run torchvision's {name} on {_shape(report.input_shape)}: "
+        raise AgainstError(f"cannot run {title(name)} on {_shape(report.input_shape)}: "
                            f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}") from None
     pairing, pairs = _pairing(built.module, theirs)
     checks = [*_totals(report, theirs),
@@ -85,7 +86,7 @@ def compare(graph: Graph, built: Built, name: str, options: Mapping[str, Any], d
         with torch.no_grad():
             expected = theirs(x)
     except Exception as exc:  # third-party code: one line
-        raise AgainstError(f"cannot run torchvision's {name}: {type(exc).__name__}: {exc}") from None
+        raise AgainstError(f"cannot run {title(name)}: {type(exc).__name__}: {exc}") from None
     with torch.no_grad():
         got = ours(x)
     checks += [TotalCheck("output shape", Cell(report.totals.output_shape, _out_shape(expected))), pairing]

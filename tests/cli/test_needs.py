@@ -37,6 +37,10 @@ CASES = [
     (["bench", "lenet5", "--device", "cpu"], ["torch"], f"bench needs PyTorch, which is not installed: {TORCH}"),
     (["compare", "alexnet", "squeezenet1_0", "--bench"], ["torch"],
      f"compare --bench needs PyTorch, which is not installed: {TORCH}"),
+    (["shapes", "torchvision:resnet18"], ["torch"], "torchvision:resnet18 is a PyTorch model: reading it needs "
+     f"PyTorch, which is not installed: {TORCH}"),
+    (["import", "torchvision:resnet18"], ["torch", "torchvision"], "torchvision:resnet18 is a PyTorch model: "
+     "reading it needs PyTorch and torchvision, which are not installed: pip install 'cnncalc[torch,torchvision]'"),
     (["draw", "lenet5", "-o", "never_written.svg"], ["dot"],
      "Graphviz's `dot` was not found, and .svg, .png, .pdf and .html need it: install Graphviz (Debian/Ubuntu: "
      "apt-get install graphviz; macOS: brew install graphviz), or write .dot (Graphviz source) or .mmd (Mermaid) "

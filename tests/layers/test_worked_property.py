@@ -104,6 +104,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[Any]] = {
     "threshold": st.floats(1, 20),
     "parts": st.integers(1, 3), "sizes": st.lists(st.integers(1, 3), min_size=1, max_size=3),
     "part": st.integers(0, 2), "flatten": st.booleans(),
+    "op": st.sampled_from(["F.interpolate", "torch.roll"]), "params": st.integers(0, 100),
     "table": st.lists(st.lists(st.integers(0, 1), min_size=1, max_size=2, unique=True), min_size=1, max_size=3),
     "before": st.integers(0, 3), "after": st.integers(0, 3),
 }

@@ -24,7 +24,7 @@ from cnncalc import zoo
 from cnncalc.torch.export import export_source
 from cnncalc.torch.lower import build_module
 from cnncalc.torch.pretrained import TORCHVISION
-from cnncalc.verify import TORCHVISION_OPTIONS
+from cnncalc.verify.against import TORCHVISION_OPTIONS
 
 
 def load_exported(source: str) -> tuple[type[nn.Module], dict[str, Any]]:
