@@ -240,6 +240,9 @@ class Expander:
             fallback = value_where if value is not None else where
             place = (key_locations if exc.about_name else locations).get(exc.arg or "", fallback)
             raise CnnCalcError(f"layer {full!r}: {exc.message}", place) from None
+        if len(self.specs) + layer.fan_out_count() > MAX_LAYERS:  # before a split makes its parts
+            raise CnnCalcError(f"the network expands to more than {MAX_LAYERS:,} layers; refusing to analyse it",
+                               where)
         parts = layer.fan_out()
         if not parts:
             self.specs.append((full, layer, inputs, where, scope.path(), call))

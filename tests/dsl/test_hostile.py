@@ -41,6 +41,7 @@ def _aliases() -> str:
 # (id, YAML text, "line:col" (None: anywhere in the file), words of the message)
 CASES = [
     ("repeat-200000", HEADER + "layers:\n  - {relu, repeat: 200000}\n", "4:20", ["repeat 200,000 is too large"]),
+    ("split-200000", HEADER + "layers:\n  - {split: 200000}\n", "4:5", ["more than 10,000 layers"]),
     ("nested-repeat-0", _nested_skips(), None, ["more than 50,000 steps"]),
     ("large-document", HEADER + "layers: [relu]\nvars: {" + ", ".join(f"a{k}: {k}" for k in range(60000)) + "}\n",
      "1:1", ["characters, more than the 524,288"]),
