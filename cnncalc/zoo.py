@@ -22,6 +22,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -143,31 +144,34 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def locate(source: str | Path) -> tuple[Path, str | None]:
+def locate(source: str | Path, *, files: bool = True) -> tuple[Path, str | None]:
     """A zoo name or a path to a YAML file -> the file's path and the variant to read (None: the file as is).
 
     A string that names an existing file, or that looks like a path (a slash or a
     .yaml/.yml suffix), is a path; anything else is looked up in the zoo: a file of
     that name, else a variant of a family file (those whose name begins the variant's
     are searched first), else an alias (`meaning`). A family name that begins several
-    zoo names (``vgg``) lists them.
+    zoo names (``vgg``) lists them. With ``files=False`` only the zoo is searched (an
+    answer file's ``network:`` names no file outside its folder).
     """
     path = Path(source)
     text = str(source)
-    if path.is_file():
+    if files and path.is_file():
         return path, None
     if "/" in text or text.endswith((".yaml", ".yml")):
-        name, _ = meaning(text)
+        name, _ = meaning(text) if files else (text, None)
         if name == text:
             raise UnknownArchitecture(f"no such file: {text}")
         return locate(name)
+    if not files and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_\-]*", text):
+        raise UnknownArchitecture(f"{text!r} is not a zoo name")
     folder = archs_dir()
     candidate = folder / f"{text}.yaml"
     if candidate.is_file():
         return candidate, None
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-    files.sort(key=lambda p: not text.startswith(p.stem))  # likely families first; stable otherwise
-    for family in files:
+    family_files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    family_files.sort(key=lambda p: not text.startswith(p.stem))  # likely families first; stable otherwise
+    for family in family_files:
         try:
             if text in variants_of(family):
                 return family, text

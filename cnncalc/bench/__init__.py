@@ -223,6 +223,7 @@ def run(sources: Sequence[str], options: BenchOptions, *, input_shape: Sequence[
 
     from cnncalc import load
     from cnncalc.analysis import analyze_graph
+    from cnncalc.torch import budget
 
     if options.dtype not in TORCH_DTYPES:
         raise CnnCalcError(f"bench runs in fp32, fp16 or bf16, received {options.dtype!r}")
@@ -230,6 +231,8 @@ def run(sources: Sequence[str], options: BenchOptions, *, input_shape: Sequence[
         raise CnnCalcError(f"batch sizes must be >= 1, received {list(options.batches)}")
     kind = resolve_device(options.device)
     graphs = [load(s, input_shape=input_shape) for s in sources]  # YAML errors before any timing
+    for graph in graphs:  # and what each would allocate, before any is built
+        budget.check(analyze_graph(graph, batch=max(options.batches), dtype=options.dtype), kind, "bench")
     from cnncalc.torch.lower import build_module
 
     total = 1 + len(graphs) * len(options.batches)

@@ -66,6 +66,10 @@ def bench(
     from cnncalc.cli.inputs import optional
     from cnncalc.render import bench as render_bench
 
+    if output is not None:
+        from cnncalc.render.files import writable
+
+        writable(output, force=True)  # before the run: a bad path must not lose its results
     options = bench_lib.BenchOptions(device=device.value, batches=_batches(batch), dtype=dtype.value,
                                      channels_last=channels_last, compile=compile_, threads=threads,
                                      warmup=warmup, min_iters=min_iters, min_time=min_time)

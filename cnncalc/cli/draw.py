@@ -1,17 +1,15 @@
 """`cnncalc draw` (the layer graph as DOT, Mermaid, SVG, PNG, PDF, HTML or JSON) and the `--plot` options' files.
 
-A file is written whole or not at all (a temporary file beside it, then a rename),
-through a symbolic link to its target, keeping the mode of the file it replaces,
-and an existing file only with ``--force``.
+A file is written by `cnncalc.render.files`: whole or not at all, through a symbolic
+link to its target, keeping the mode and hard links of the file it replaces, and an
+existing file only with ``--force``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -46,39 +44,16 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace FILE if it exis
 
 def writable(path: Path, force: bool) -> Path:
     """The file that writing `path` replaces (symbolic links followed); refused if it exists, unless `force`."""
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        raise CnnCalcError(f"{path} is a folder; name a file to write")
-    if target.exists() and not force:
-        raise CnnCalcError(f"{path} exists; pass --force to replace it, or name another file")
-    if not target.parent.is_dir():
-        raise CnnCalcError(f"cannot write {path}: the folder {target.parent} does not exist")
-    return target
+    from cnncalc.render.files import writable as check
+
+    return check(path, force=force)
 
 
 def save(path: Path, data: bytes, force: bool) -> None:
-    """Write `data` to `path` whole (temporary file, then rename), keeping an existing file's mode."""
-    target = writable(path, force)
-    try:
-        mode = target.stat().st_mode & 0o7777 if target.exists() else None
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise CnnCalcError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise CnnCalcError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write `data` to `path` whole, keeping an existing file's mode and hard links (`cnncalc.render.files`)."""
+    from cnncalc.render.files import write_bytes
+
+    write_bytes(path, data, force=force)
 
 
 def chart_format(path: Path) -> str:

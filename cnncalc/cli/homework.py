@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -118,6 +119,11 @@ def check(
                                        "answer key), in the file itself or in --output.")] = False,
     output: Annotated[str | None, typer.Option("--output", "-o", help="With --fill: write to FILE "
                                                "instead.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --output: replace FILE if it exists.")] = False,
+    allow: Annotated[list[str] | None, typer.Option("--allow", metavar="DIR", help="Also read the network files "
+                                                    "the answer file names from under DIR (repeatable; "
+                                                    "by default only from under the answer file's folder).")]
+    = None,
     lang: LangOpt = None,
     format: TableOrJsonOpt = TableOrJson.table,
 ) -> None:
@@ -133,9 +139,14 @@ def check(
     language = i18n.choose(lang)
     if output is not None and not fill:
         raise CnnCalcError("--output goes with --fill")
-    report = check_lib.check_file(Path(file), filling=fill)
-    written = check_lib.fill(report, Path(file), Path(output) if output else None) if fill and report.filled \
-        else None
+    if output is not None and not (Path(output).exists() and Path(file).exists()
+                                   and os.path.samefile(output, file)):
+        from cnncalc.render.files import writable
+
+        writable(output, force=force)  # before the work, so that a bad path loses nothing
+    report = check_lib.check_file(Path(file), filling=fill, allow=allow or ())
+    written = check_lib.fill(report, Path(file), Path(output) if output else None, force=force) \
+        if fill and report.filled else None
     if format is TableOrJson.json:
         sys.stdout.write(to_json(render_check.check_dict(report, language)) + "\n")
     else:
@@ -156,6 +167,7 @@ def quiz(
     output: Annotated[str | None, typer.Option("--output", "-o", help="File stem: writes STEM.md (questions), "
                                                "STEM.key.yaml (answers) and STEM.sheet.yaml (to fill in); "
                                                "default quiz_NETWORK_SEED.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the files if they exist.")] = False,
     input: InputOpt = None,
     set: SetOpt = None,
     layout: LayoutOpt = Layout.chw,
@@ -164,7 +176,7 @@ def quiz(
     """Draw a quiz: questions in Markdown and an answer key that `cnncalc check` accepts."""
 
     from cnncalc.homework import quiz as quiz_lib
-    from cnncalc.homework.quiz_files import write
+    from cnncalc.homework.quiz_files import stem_of, write
     from cnncalc.homework.quiz_single import single_quiz
     from cnncalc.homework.targets import Net
     from cnncalc.render import check as render_check
@@ -178,6 +190,6 @@ def quiz(
         shape = cli_inputs.optional(ctx, input, layout.value, network, language)
         net = Net.of(cnncalc.load(network, input_shape=shape, overrides=parse_overrides(set)))
         made = quiz_lib.network_quiz(net, network, n, seed, layout.value)
-    stem = Path(output or f"quiz_{'single' if network is None else Path(network).stem}_{seed}")
-    paths = write(made, stem, language)
+    stem = stem_of(output, f"quiz_{'single' if network is None else Path(network).stem}_{seed}")
+    paths = write(made, stem, language, force=force)
     render_check.quiz_written(make_console(), paths, made.count, language)

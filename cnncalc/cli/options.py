@@ -57,7 +57,7 @@ SetOpt = Annotated[
 def parse_input(text: str | None, layout: str = "chw") -> tuple[int, ...] | None:
     """An ``--input`` as written (3x224x224, or 224x224x3 with layout 'hwc'), channels first; without the
     warnings of `cnncalc.cli.inputs.read` for odd-looking inputs."""
-    from cnncalc.dsl.document import parse_shape
+    from cnncalc.dsl.shape import parse_shape
 
     if text is None:
         return None

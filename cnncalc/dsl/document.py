@@ -14,6 +14,7 @@ from typing import Any
 from cnncalc import layers
 from cnncalc.dsl.expr import evaluate, expression_text
 from cnncalc.dsl.loader import YList, YMap
+from cnncalc.dsl.shape import check_input_shape
 from cnncalc.errors import CnnCalcError, ExprError, Location
 from cnncalc.layers.base import did_you_mean
 from cnncalc.spec import Published
@@ -23,8 +24,8 @@ TOP_KEYS = ("name", "title", "source", "family", "notes", "input", "vars", "defa
 BLOCK_KEYS = ("args", "layers", "out", "doc", "numbered")
 VARIANT_KEYS = ("title", "source", "notes", "input", "vars", "accuracy")
 ACCURACY_KEYS = ("top1", "top5", "dataset", "source")
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
-MAX_SIZE = 2**40  # any single dimension larger than this is refused as not sensible
+IDENTIFIER = re.compile(r"\A[A-Za-z_][A-Za-z0-9_\-]*\Z")  # \Z: a name ending in a newline is no identifier
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class BlockDef:
     out: str | None
     location: Location
     numbered: bool = False
+    out_location: Location | None = None  # where `out` was written
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Document:
     out: str | None = None
     notes: str = ""
     accuracy: Published | None = None
+    out_location: Location | None = None  # where `out` was written
 
 
 def evaluate_value(value: Any, names: Mapping[str, Any], where: Location) -> Any:
@@ -118,7 +121,7 @@ def parse_document(doc: Any, filename: str, *, input_shape: tuple[int, ...] | No
         name=name, title=_text(doc, "title", name), source=_text(doc, "source", ""),
         family=_text(doc, "family", ""), file=filename, input_shape=shape, input_location=doc.loc("input"),
         vars=variables, defaults=_defaults(doc, variables), blocks=_blocks(doc), layers=layer_list, out=out,
-        notes=_text(doc, "notes", ""),
+        notes=_text(doc, "notes", ""), out_location=doc.loc("out"),
         accuracy=_accuracy(doc) if not overrides and (input_shape is None or input_shape == _file_input(doc, variables))
         else None,
     )
@@ -177,36 +180,11 @@ def _with_variant(doc: YMap, variant: YMap) -> YMap:
     return result
 
 
-def parse_shape(text: str) -> tuple[int, ...]:
-    """'3x224x224', '3,224,224', '3×224×224' or '[3, 224, 224]' -> (3, 224, 224).
-
-    >>> parse_shape("3x224x224"), parse_shape("3, 227, 227")
-    ((3, 224, 224), (3, 227, 227))
-    """
-    cleaned = text.strip().strip("[]()").replace("×", "x").replace("*", "x").replace(",", "x").replace(" ", "")
-    parts = [p for p in cleaned.lower().split("x")]
-    if not parts or not all(p.isdigit() for p in parts):
-        raise CnnCalcError(f"cannot read the shape {text!r}; write it channels first, e.g. 3x224x224 or 3,224,224")
-    shape = tuple(int(p) for p in parts)
-    check_input_shape(shape, Location("--input"))
-    return shape
-
-
-def check_input_shape(shape: tuple[int, ...], where: Location) -> None:
-    if not 1 <= len(shape) <= 4:
-        raise CnnCalcError(f"the input shape must be [C], [C, L], [C, H, W] or [C, D, H, W]; received "
-                           f"{list(shape)}", where)
-    for d in shape:
-        if isinstance(d, bool) or not isinstance(d, int) or d < 1:
-            raise CnnCalcError(f"input sizes must be positive integers, received {list(shape)}", where)
-        if d > MAX_SIZE:
-            raise CnnCalcError(f"input size {d} is too large to be sensible (limit {MAX_SIZE:,})", where)
-
-
 def _text(doc: YMap, key: str, default: str) -> str:
     value = doc.get(key, default)
     if not isinstance(value, str):
         raise CnnCalcError(f"{key!r} must be text", doc.loc(key))
+    check_text(value, key, doc.loc(key))
     return value.strip()
 
 
@@ -234,6 +212,7 @@ def _accuracy(doc: YMap) -> Published | None:
     for key in ("dataset", "source"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise CnnCalcError(f"'accuracy' needs {key!r}: the text of where the figure comes from", where)
+        check_text(raw[key], key, raw.loc(key))
     return Published(values[0], values[1], raw["dataset"].strip(), raw["source"].strip())
 
 
@@ -242,6 +221,14 @@ def _file_input(doc: YMap, variables: Mapping[str, Any]) -> tuple[int, ...] | No
         return _input_shape(doc, variables)
     except CnnCalcError:
         return None
+
+
+def check_text(value: str, what: str, where: Location) -> None:
+    """Refuse text with a control character (an ESC would reach the terminal as a command) or a
+    bidirectional override (it reorders what a reader sees); tabs and line breaks are text."""
+    bad = CONTROL.search(value)
+    if bad is not None:
+        raise CnnCalcError(f"{what!r} contains the control character U+{ord(bad.group()):04X}; remove it", where)
 
 
 def _input_shape(doc: YMap, variables: Mapping[str, Any]) -> tuple[int, ...]:
@@ -316,5 +303,6 @@ def _blocks(doc: YMap) -> dict[str, BlockDef]:
         numbered = body.get("numbered", False)
         if not isinstance(numbered, bool):
             raise CnnCalcError(f"'numbered' of block {name!r} is true or false", body.loc("numbered"))
-        result[name] = BlockDef(name, dict(args), dict(args.value_locations), block_layers, out, where, numbered)
+        result[name] = BlockDef(name, dict(args), dict(args.value_locations), block_layers, out, where, numbered,
+                                body.loc("out"))
     return result

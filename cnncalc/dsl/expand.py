@@ -15,8 +15,9 @@ entry's own name means its last part.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from cnncalc import layers
 from cnncalc.dsl.document import IDENTIFIER, BlockDef, Document, evaluate_value
@@ -29,7 +30,8 @@ from cnncalc.layers.torchop import all_spellings
 from cnncalc.spec import INPUT, BlockInstance, LayerSpec, NetSpec
 
 RESERVED = ("name", "from", "repeat", "if", "torch")
-MAX_LAYERS = 200_000  # a network larger than this would not analyse in seconds
+MAX_LAYERS = 10_000  # a network larger than this would not analyse in seconds (the zoo's largest: 1,092)
+MAX_STEPS = 50_000  # entries, copies and block instances expanded, skipped ones included
 MAX_NESTING = 32
 
 
@@ -38,31 +40,42 @@ class Expander:
         self.doc = document
         self.specs: list[tuple[str, Layer, list[Source], Location, tuple[str, ...], str]] = []
         self.instances: list[tuple[str, str, Source, Location]] = []
+        self.steps = 0  # the expansion's work so far (`MAX_STEPS`)
 
     def run(self) -> NetSpec:
         top = Scope("", None)
         assert self.doc.layers is not None
         last = self.entries(self.doc.layers, top, INPUT, dict(self.doc.vars))
-        output = last if self.doc.out is None else Ref(top, self.doc.out, self.doc.input_location)
+        output = last if self.doc.out is None else Ref(top, self.doc.out,
+                                                       self.doc.out_location or self.doc.input_location)
+        known: dict[int, str] = {}
         specs = tuple(
-            LayerSpec(name, layer, tuple(resolve(r) for r in refs), where, scope, call)
+            LayerSpec(name, layer, tuple(resolve(r, known) for r in refs), where, scope, call)
             for name, layer, refs, where, scope, call in self.specs
         )
-        blocks = tuple(BlockInstance(p, b, resolve(out), w) for p, b, out, w in self.instances)
+        blocks = tuple(BlockInstance(p, b, resolve(out, known), w) for p, b, out, w in self.instances)
         return NetSpec(self.doc.name, self.doc.title, self.doc.source, self.doc.family, self.doc.file,
-                       self.doc.input_shape, specs, blocks, resolve(output), self.doc.notes,
+                       self.doc.input_shape, specs, blocks, resolve(output, known), self.doc.notes,
                        self.doc.accuracy)
 
     # -- entries --------------------------------------------------------------------
 
-    def entries(self, entries: YList, scope: Scope, first_input: Source, names: dict[str, Any]) -> Source:
+    def entries(self, entries: YList, scope: Scope, first_input: Source, names: Mapping[str, Any]) -> Source:
         """Expand a list of entries; returns what the last one produces."""
         previous = first_input
         for index, entry in enumerate(entries):
             previous = self.entry(entry, entries.loc(index), scope, previous, names)
         return previous
 
-    def entry(self, entry: Any, where: Location, scope: Scope, previous: Source, names: dict[str, Any]) -> Source:
+    def step(self, where: Location) -> None:
+        """Count one unit of expansion work; refuse a document whose expansion would not end in seconds."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise CnnCalcError(f"expanding the network takes more than {MAX_STEPS:,} steps (entries, copies and "
+                               "block instances, skipped ones included); use fewer repeats or blocks", where)
+
+    def entry(self, entry: Any, where: Location, scope: Scope, previous: Source, names: Mapping[str, Any]) -> Source:
+        self.step(where)
         written, value, name, sources, value_where = self.split(entry, where)
         if name is not None:
             scope.claim(name, where)
@@ -88,10 +101,13 @@ class Expander:
         inputs: list[Source] = [previous] if sources is None else self.refs(sources, scope, where_from)
         call = self.torch_call(entry, kind)
         for i in range(repeat):
+            if i:
+                self.step(where)
             local = scope.automatic(type_name, name is not None) or (f"{name}_{i + 1}" if repeat > 1 else str(name))
             if name is None or repeat > 1:
                 scope.claim(local, where)
-            env = {**names, "i": i}
+            env = ChainMap({"i": i}, cast(dict[str, Any], names))  # not a copy of the vars per copy (only
+            # the first map is ever written to)
             if is_block:
                 produced = self.instance(self.doc.blocks[type_name], value, value_where, local, scope, inputs, env,
                                          where)
@@ -225,6 +241,9 @@ class Expander:
             fallback = value_where if value is not None else where
             place = (key_locations if exc.about_name else locations).get(exc.arg or "", fallback)
             raise CnnCalcError(f"layer {full!r}: {exc.message}", place) from None
+        if len(self.specs) + layer.fan_out_count() > MAX_LAYERS:  # before a split makes its parts
+            raise CnnCalcError(f"the network expands to more than {MAX_LAYERS:,} layers; refusing to analyse it",
+                               where)
         parts = layer.fan_out()
         if not parts:
             self.specs.append((full, layer, inputs, where, scope.path(), call))
@@ -245,9 +264,9 @@ class Expander:
         args = self.block_args(block, value, value_where, names)
         child = Scope(scope.prefix + local + ".", inputs[0], depth=scope.depth + 1, numbered=block.numbered)
         scope.children[local] = child
-        env = {**self.doc.vars, **args}
+        env = ChainMap(args, self.doc.vars)
         last = self.entries(block.layers, child, Ref(child, "in", where), env)
-        out = Ref(child, block.out, block.location) if block.out is not None else last
+        out = Ref(child, block.out, block.out_location or block.location) if block.out is not None else last
         self.instances.append((child.prefix.rstrip("."), block.name, out, where))
         return out
 
@@ -277,7 +296,7 @@ class Expander:
             elif default is None:
                 raise CnnCalcError(f"block {block.name!r} needs the argument {key!r}", where)
             else:
-                args[key] = evaluate_value(default, {**self.doc.vars, **args}, block.arg_locations[key])
+                args[key] = evaluate_value(default, ChainMap(args, self.doc.vars), block.arg_locations[key])
         return args
 
 

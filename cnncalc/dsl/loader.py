@@ -23,7 +23,15 @@ from cnncalc.errors import CnnCalcError, Location
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # YAML 1.2's float without a dot (1e-6, 2E5): YAML 1.1 needs "1.0e-6" and reads "1e-6" as text
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
-MAX_NODES = 1_000_000  # a document larger than this is refused: no real network needs it
+MAX_BYTES = 512 * 1024  # a longer text is refused before it is parsed (the zoo's largest file is 8 KB)
+MAX_NODES = 100_000  # YAML nodes, aliases counted as often as they are used (the zoo's largest has ~2,000)
+MAX_DEPTH = 64  # nesting of mappings and lists (the zoo's deepest is 6)
+MAX_DIGITS = 100  # digits of an integer (sizes stop at 2**40, expressions at 256 bits: 78 digits)
+# what YAML allows in a stream (YAML 1.1 §5.1): tab, line ends and printable Unicode
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DIGIT_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# tags YAML 1.1 gives plain scalars that cnncalc reads as text: `2024-01-01` (timestamp), `=` (value)
+_TEXT_TAGS = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value")
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -74,7 +82,23 @@ class YList(list[Any]):
 
 
 def load_text(text: str, filename: str) -> Any:
-    """Parse YAML text; every error becomes a `CnnCalcError` at its line and column."""
+    """Parse YAML text; every error becomes a `CnnCalcError` at its line and column.
+
+    Work is bounded before it is done: the text's length, then (on the composed node
+    graph, each node once however many aliases use it) the nesting depth and the number
+    of nodes with aliases expanded, so that neither a recursive alias nor a "billion
+    laughs" document is ever walked.
+    """
+    if len(text) > MAX_BYTES:
+        raise CnnCalcError(f"the document has {len(text):,} characters, more than the {MAX_BYTES:,} cnncalc reads; "
+                           "split it, or use blocks and repeat", Location(filename, 1, 1))
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise CnnCalcError(f"control character U+{ord(bad.group()):04X} is not allowed in YAML; remove it "
+                           "(inside double quotes, write it as an escape such as \\t)",
+                           Location(filename, line, column))
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -83,10 +107,12 @@ def load_text(text: str, filename: str) -> Any:
         problem = exc.problem or exc.context or "malformed YAML"
         raise CnnCalcError(f"YAML syntax error: {problem}; check the indentation and brackets", where) from None
     except yaml.YAMLError as exc:
-        raise CnnCalcError(f"YAML error: {exc}", Location(filename)) from None
+        problem = " ".join(str(exc).split())
+        raise CnnCalcError(f"YAML error: {problem}", Location(filename)) from None
     if node is None:
         raise CnnCalcError("the file is empty; a network needs at least 'name', 'input' and 'layers'",
                            Location(filename, 1, 1))
+    _measure(node, filename)
     return _Converter(filename).convert(node)
 
 
@@ -104,17 +130,54 @@ def _loc(filename: str, mark: Any) -> Location:
     return Location(filename, mark.line + 1, mark.column + 1)
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _measure(root: yaml.Node, filename: str) -> None:
+    """Refuse a node graph that loops (an alias inside its own anchor), nests more than `MAX_DEPTH`
+    deep, or has more than `MAX_NODES` nodes once its aliases are expanded; each node is visited once
+    (no recursion: the depth is not yet known to be small)."""
+    sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (nodes with aliases expanded, height)
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if finished:
+            open_nodes.discard(key)
+            size = 1 + sum(sizes[id(c)][0] for c in children)
+            height = 1 + max((sizes[id(c)][1] for c in children), default=0)
+            where = _loc(filename, node.start_mark)
+            if height > MAX_DEPTH:
+                raise CnnCalcError(f"the document nests more than {MAX_DEPTH} levels deep; flatten it", where)
+            if size > MAX_NODES:
+                raise CnnCalcError(f"the document has more than {MAX_NODES:,} YAML nodes (aliases counted each "
+                                   "time they are used); refusing to read it", where)
+            sizes[key] = (size, height)
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:  # reached again before it was finished: it contains itself
+            raise CnnCalcError("an alias is used inside its own anchor, which would make an endless value; "
+                               "write the value out", _loc(filename, node.start_mark))
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack += [(c, False) for c in children if id(c) not in sizes]
+
+
 class _Converter:
     def __init__(self, filename: str) -> None:
         self.filename = filename
-        self.count = 0
         self.constructor = yaml.SafeLoader("")  # scalar construction rules of the safe loader
 
     def convert(self, node: yaml.Node) -> Any:
-        self.count += 1
         where = _loc(self.filename, node.start_mark)
-        if self.count > MAX_NODES:
-            raise CnnCalcError(f"the document has more than {MAX_NODES:,} YAML nodes; refusing to read it", where)
+        if isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _TEXT_TAGS:
+            return node.value  # `title: 2024-01-01` is text, not a date
         if node.tag not in _SAFE_TAGS:
             raise CnnCalcError(
                 f"YAML tag {node.tag!r} is not allowed: cnncalc reads plain YAML only "
@@ -132,6 +195,9 @@ class _Converter:
         if (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and not node.style
                 and _EXPONENT_FLOAT.match(node.value)):
             return Written(node.value, float(node.value.replace("_", "")))
+        if node.tag in _DIGIT_TAGS and sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+            raise CnnCalcError(f"a number of {sum(c.isdigit() for c in node.value):,} digits is too long "
+                               f"(at most {MAX_DIGITS}); write a smaller number", where)
         value = self.constructor.construct_object(node, deep=True)
         if isinstance(value, float) and isinstance(node, yaml.ScalarNode) and not node.style:
             return Written(node.value, value)

@@ -18,7 +18,7 @@ from cnncalc.errors import CnnCalcError, Location
 from cnncalc.layers.base import did_you_mean
 from cnncalc.spec import INPUT
 
-MAX_LINKS = 200_000  # a chain of pass-through names longer than this is a loop
+MAX_LINKS = 200_000  # a chain of pass-through names longer than this is refused as a loop
 
 
 @dataclass
@@ -68,12 +68,34 @@ class Scope:
         self.where[name] = where
 
 
-def resolve(ref: Source, seen: int = 0) -> str:
-    """The full name of the layer a reference denotes."""
-    if isinstance(ref, str):
-        return ref
-    if seen > MAX_LINKS:
-        raise CnnCalcError(f"the name {ref.name!r} refers to itself through skipped entries", ref.location)
+def resolve(ref: Source, known: dict[int, str] | None = None) -> str:
+    """The full name of the layer a reference denotes (followed link by link: a chain of skipped
+    entries may be long, and one that comes back to a name already followed is a loop).
+
+    `known` remembers what each reference followed resolved to (by id: the references
+    live in their scopes), so that many references to one long chain walk it once.
+    """
+    known = {} if known is None else known
+    followed: set[tuple[int, str]] = set()
+    path: list[Ref] = []
+    while not isinstance(ref, str):
+        if id(ref) in known:
+            ref = known[id(ref)]
+            break
+        path.append(ref)
+        step = (id(ref.scope), ref.name)
+        if step in followed or len(followed) > MAX_LINKS:
+            raise CnnCalcError(f"the name {ref.name!r} refers to itself through skipped entries (repeat: 0 or "
+                               "a false if); give one of them another input with from:", path[0].location)
+        followed.add(step)
+        ref = _step(ref)
+    for r in path:
+        known[id(r)] = ref
+    return ref
+
+
+def _step(ref: Ref) -> Source:
+    """What one reference names directly: a layer's full name, or the next reference to follow."""
     scope, parts = ref.scope, ref.name.split(".")
     for part in parts[:-1]:
         if part not in scope.children:
@@ -81,14 +103,14 @@ def resolve(ref: Source, seen: int = 0) -> str:
         scope = scope.children[part]
     last = parts[-1]
     if last == "in" and scope.parent_input is not None:
-        return resolve(scope.parent_input, seen + 1)
+        return scope.parent_input
     if last == INPUT and scope.prefix == "":
         return INPUT
     if last not in scope.names:
         known = [*scope.names, "in" if scope.prefix else INPUT]
         raise CnnCalcError(f"undefined name {ref.name!r}{did_you_mean(last, known)}; names here: "
                            f"{', '.join(known[:12])}{' ...' if len(known) > 12 else ''}", ref.location)
-    return resolve(scope.names[last], seen + 1)
+    return scope.names[last]
 
 
 __all__ = ["Ref", "Scope", "Source", "resolve"]

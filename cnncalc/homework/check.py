@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cnncalc.dsl.document import check_text as check_no_control
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.homework import answers, mistakes, sheet, targets
 from cnncalc.homework.targets import Net
@@ -82,29 +83,32 @@ class CheckReport:
         return not self.wrong and not self.unanswered
 
 
-def check_file(path: str | Path, *, filling: bool = False) -> CheckReport:
+def check_file(path: str | Path, *, filling: bool = False, allow: Sequence[str | Path] = ()) -> CheckReport:
+    """Check an answer file; its ``network:`` files are read from under its folder or a folder in `allow`."""
     path = Path(path)
-    return check_document(sheet.read(path)[1], path, filling=filling)
+    return check_document(sheet.read(path)[1], path, filling=filling, allow=allow)
 
 
 def check_text(text: str, filename: str = "<answers>", base: Path | None = None, *,
-               filling: bool = False) -> CheckReport:
-    return check_document(sheet.load(text, filename), base or Path(filename), filling=filling)
+               filling: bool = False, allow: Sequence[str | Path] = ()) -> CheckReport:
+    return check_document(sheet.load(text, filename), base or Path(filename), filling=filling, allow=allow)
 
 
-def check_document(doc: Any, path: Path, *, filling: bool = False) -> CheckReport:
+def check_document(doc: Any, path: Path, *, filling: bool = False, allow: Sequence[str | Path] = ()) -> CheckReport:
     found, shared = sheet.entries(doc, path)
+    networks = sheet.Networks(path, allow)
     problems: list[Problem] = []
     results: list[Result] = []
     warnings: list[Msg] = []
     for number, (entry, _) in enumerate(found, start=1):
-        setting = sheet.setting(entry, shared, path)
+        setting = sheet.setting(entry, shared, path, networks)
         problems.append(Problem(number, setting.net.report.name, setting.question))
         warnings += setting.warnings
         given = setting.answers
         results += [_result(number, setting.net, key, given[key], given.key_locations[key], given.loc(key),
                             setting.layouts) for key in given]
     title = doc.get("title", "")
+    check_no_control(str(title), "title", doc.loc("title"))
     return CheckReport(str(path), str(title), tuple(problems), tuple(results), filling, tuple(warnings))
 
 
@@ -147,13 +151,19 @@ def _units(given: answers.Given, expected: Value, quantity: str) -> Msg | None:
 # -- the answer key -----------------------------------------------------------------------------------
 
 
-def fill(report: CheckReport, source: Path, output: Path | None = None) -> Path:
+def fill(report: CheckReport, source: Path, output: Path | None = None, *, force: bool = False) -> Path:
     """Write `source` with every ``?`` replaced by the right value (to `output`, default in place).
 
-    The file is written whole to a temporary file beside the target and renamed, so a
-    reader never sees it half written; comments and layout are kept.
+    Comments, layout and line endings are kept; the file is written by `cnncalc.render.files`
+    (whole, through a symbolic link, its mode and hard links kept). An `output` that exists
+    (other than `source` itself) is replaced only with `force`.
     """
-    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    from cnncalc.render.files import write_text
+
+    try:
+        lines = source.read_bytes().decode("utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CnnCalcError(f"cannot read the answer file again: {exc}", Location(str(source))) from None
     by_line: dict[int, list[Result]] = {}
     for result in report.results:
         if result.correct is None:
@@ -169,26 +179,8 @@ def fill(report: CheckReport, source: Path, output: Path | None = None) -> Path:
             line = line[:token.start(1)] + result.fill_text + line[token.end(1):]
         lines[k] = line
     target = output or source
-    write_atomic(target, "".join(lines))
-    return target
-
-
-def write_atomic(target: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `target`, then rename it: never a half-written file."""
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise CnnCalcError(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise CnnCalcError(f"cannot write {target}: {exc.strerror}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    in_place = target.exists() and source.exists() and os.path.samefile(target, source)
+    return write_text(target, "".join(lines), force=force or in_place)
 
 
 __all__ = ["CheckReport", "Problem", "Result", "check_file", "check_text", "fill"]

@@ -79,15 +79,32 @@ def _flow(value: Any) -> str:
     return json.dumps(value)
 
 
-def write(quiz: Quiz, stem: Path, language: Language = ENGLISH) -> tuple[Path, Path, Path]:
-    """Write ``STEM.md`` (the questions), ``STEM.key.yaml`` (the answers) and ``STEM.sheet.yaml``."""
-    from cnncalc.homework.check import write_atomic
+def stem_of(output: str | None, default: str) -> Path:
+    """The stem the files are named from: `output`, or `default` inside it when it is a folder (``out/``,
+    ``.``), or `default` in the current folder when there is no `output`."""
+    if output is None:
+        return Path(default)
+    if output.endswith(("/", os.sep)) or Path(output).is_dir():
+        return Path(output) / default
+    return Path(output)
+
+
+def write(quiz: Quiz, stem: Path, language: Language = ENGLISH, *, force: bool = False) -> tuple[Path, Path, Path]:
+    """Write ``STEM.md`` (the questions), ``STEM.key.yaml`` (the answers) and ``STEM.sheet.yaml``: all
+    three, or none when one of them cannot be written (or exists, without `force`)."""
+    from cnncalc.render.files import writable, write_text
 
     md, key, sheet = (stem.parent / f"{stem.name}{suffix}" for suffix in (".md", ".key.yaml", ".sheet.yaml"))
-    write_atomic(key, answers_yaml(quiz, key.parent, language=language))
-    write_atomic(sheet, answers_yaml(quiz, sheet.parent, blank=True, language=language))
-    write_atomic(md, markdown(quiz, sheet.name, language))
+    if not stem.name or stem.name in (".", ".."):
+        raise ValueError(f"a quiz needs a file stem, received {stem}")
+    texts = {key: answers_yaml(quiz, key.parent, language=language),
+             sheet: answers_yaml(quiz, sheet.parent, blank=True, language=language),
+             md: markdown(quiz, sheet.name, language)}
+    for path in texts:
+        writable(path, force=force)
+    for path, text in texts.items():
+        write_text(path, text, force=force)
     return md, key, sheet
 
 
-__all__ = ["answers_yaml", "markdown", "write"]
+__all__ = ["answers_yaml", "markdown", "stem_of", "write"]

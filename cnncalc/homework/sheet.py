@@ -18,20 +18,29 @@ name then means the only layer, or the totals. Several problems go in a
 ``problems`` list; the keys beside it are defaults for each. Keys are
 ``LAYER.QUANTITY`` (a layer or block instance) or ``total.QUANTITY``.
 Everything wrong with the file itself is a `CnnCalcError` at its line and column.
+
+A teacher runs `check` on files students wrote, so a ``network:`` path is read
+only from under the answer file's folder (or a folder given with ``check --allow``):
+any other path is refused without being opened. A file holds at most
+`MAX_PROBLEMS` problems and `MAX_ANSWERS` answers, and its distinct networks at
+most `MAX_LAYERS` layers together; problems on the same network share one analysis.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cnncalc
 from cnncalc.analysis import DTYPES, dtype_info
-from cnncalc.dsl.document import check_input_shape, parse_document
+from cnncalc.dsl.document import check_text, parse_document
 from cnncalc.dsl.expand import expand
-from cnncalc.dsl.loader import YList, YMap, load_text
+from cnncalc.dsl.loader import YList, YMap, load_file, load_text
+from cnncalc.dsl.shape import check_input_shape
 from cnncalc.errors import CnnCalcError, Location
 from cnncalc.graph import build
 from cnncalc.homework import answers, layout
@@ -43,6 +52,9 @@ from cnncalc.sources import refuse_code
 PROBLEM_KEYS = ("network", "layer", "layers", "input", "layout", "dtype", "set", "question", "answers")
 FILE_KEYS = (*PROBLEM_KEYS, "title", "notes", "problems")
 LAYOUTS = {"chw": ("chw",), "hwc": ("hwc",), "any": ("chw", "hwc")}
+MAX_PROBLEMS = 200  # the course's longest file has 25
+MAX_ANSWERS = 2_000  # over all problems (the longest has 72)
+MAX_LAYERS = 30_000  # layers of the file's distinct networks together (a few seconds of analysis)
 BARE_QUESTION = re.compile(r"(?<=:)([ \t]+)\?(?=[ \t]*(?:#.*)?$|[ \t]*[,}])", re.MULTILINE)
 
 
@@ -78,17 +90,74 @@ def entries(doc: Any, path: Path) -> tuple[list[tuple[YMap, Location]], dict[str
     known_keys(doc, FILE_KEYS)
     shared = {k: v for k, v in doc.items() if k in PROBLEM_KEYS}
     if "problems" not in doc:
+        _count_answers([doc], shared)
         return [(doc, doc.location)], shared
     items = doc["problems"]
     if not isinstance(items, YList) or not items:
         raise CnnCalcError("'problems' must be a non-empty list of problems", doc.loc("problems"))
+    if len(items) > MAX_PROBLEMS:
+        raise CnnCalcError(f"the file has {len(items):,} problems, more than the {MAX_PROBLEMS} cnncalc checks at "
+                           "once; split it into several files", items.loc(MAX_PROBLEMS))
     found = []
     for k, item in enumerate(items):
         if not isinstance(item, YMap):
             raise CnnCalcError("a problem is a mapping with 'network' (or 'layer') and 'answers'", items.loc(k))
         known_keys(item, PROBLEM_KEYS)
         found.append((item, items.loc(k)))
+    _count_answers([item for item, _ in found], shared)
     return found, shared
+
+
+def _count_answers(problems: list[YMap], shared: dict[str, Any]) -> None:
+    total = 0
+    for problem in problems:
+        given = problem.get("answers", shared.get("answers"))
+        total += len(given) if isinstance(given, dict) else 0
+        if total > MAX_ANSWERS:
+            raise CnnCalcError(f"the file has more than {MAX_ANSWERS:,} answers, more than cnncalc checks at once; "
+                               "split it into several files", problem.location)
+
+
+class Networks:
+    """The networks of one answer file: where they may be read from, and each one analysed once."""
+
+    def __init__(self, path: Path, roots: Sequence[str | Path] = ()) -> None:
+        self.folder = Path(os.path.realpath(path.parent))
+        self.roots = [self.folder, *(Path(os.path.realpath(r)) for r in roots)]
+        self.nets: dict[str, Net] = {}
+        self.layers = 0
+
+    def source(self, name: str, where: Location) -> tuple[Path, str | None]:
+        """The file (and variant) a ``network:`` string names: a file under the allowed folders, else a zoo
+        name. A path outside them is refused before anything is opened."""
+        from cnncalc.zoo import locate
+
+        local = Path(os.path.realpath(self.folder / name))  # symbolic links followed to where they lead
+        inside = any(local == root or root in local.parents for root in self.roots)
+        if inside and local.is_file():
+            return local, None
+        looks_like_path = "/" in name or "\\" in name or name.endswith((".yaml", ".yml")) or name.startswith(".")
+        if looks_like_path and not inside:
+            folders = " or ".join(str(r) for r in self.roots)
+            raise CnnCalcError(f"network: {name!r} is outside {folders}; an answer file may name a zoo network or a "
+                               "file under its own folder (`cnncalc check --allow DIR` permits another folder)",
+                               where)
+        try:
+            return locate(name, files=False)
+        except CnnCalcError as exc:
+            raise CnnCalcError(f"network: {exc.message}", where) from None
+
+    def net(self, key: Any, make: Any, where: Location) -> Net:
+        """The analysed network for `key` (a problem's network, input, set and dtype), made once."""
+        text = json.dumps(key, sort_keys=True, default=str)
+        if text not in self.nets:
+            graph = make()
+            self.layers += len(graph.order)
+            if self.layers > MAX_LAYERS:
+                raise CnnCalcError(f"the file's networks have more than {MAX_LAYERS:,} layers together, more "
+                                   "than cnncalc checks at once; split it into several files", where)
+            self.nets[text] = Net.of(graph, dtype=key[-1])
+        return self.nets[text]
 
 
 def known_keys(doc: YMap, allowed: tuple[str, ...]) -> None:
@@ -104,7 +173,7 @@ def _get(entry: YMap, shared: dict[str, Any], key: str) -> tuple[Any, Location]:
     return shared.get(key), entry.location
 
 
-def setting(entry: YMap, shared: dict[str, Any], path: Path) -> Setting:
+def setting(entry: YMap, shared: dict[str, Any], path: Path, networks: Networks | None = None) -> Setting:
     """Read one problem: its layout, dtype, input and network, and its answers (not yet checked)."""
     layout_value, layout_where = _get(entry, shared, "layout")
     written = str(layout_value or "any").lower()
@@ -117,16 +186,18 @@ def setting(entry: YMap, shared: dict[str, Any], path: Path) -> Setting:
     except CnnCalcError:
         raise CnnCalcError(f"dtype is one of {', '.join(DTYPES)}, received {dtype_value!r}", dtype_where) from None
     warnings: list[Msg] = []
-    net = _net(entry, shared, path, written, dtype, warnings)
+    net = _net(entry, shared, path, written, dtype, warnings, networks or Networks(path))
     given, where = _get(entry, shared, "answers")
     if not isinstance(given, YMap) or not given:
         raise CnnCalcError("'answers' must be a mapping of KEY: ANSWER, e.g. conv1.params: 34944",
                            where if "answers" in entry else entry.location)
-    question, _ = _get(entry, shared, "question")
+    question, question_where = _get(entry, shared, "question")
+    check_text(str(question or ""), "question", question_where)
     return Setting(net, LAYOUTS[written], given, str(question or ""), tuple(warnings))
 
 
-def _net(entry: YMap, shared: dict[str, Any], path: Path, written: str, dtype: str, warnings: list[Msg]) -> Net:
+def _net(entry: YMap, shared: dict[str, Any], path: Path, written: str, dtype: str, warnings: list[Msg],
+         networks: Networks) -> Net:
     input_value, input_where = _get(entry, shared, "input")
     shape = None if input_value is None else _input(input_value, input_where, written, warnings)
     overrides, set_where = _get(entry, shared, "set")
@@ -140,13 +211,22 @@ def _net(entry: YMap, shared: dict[str, Any], path: Path, written: str, dtype: s
     source, where = _get(entry, shared, sources[0])
     if sources[0] == "network" and isinstance(source, str):
         try:  # torchvision:NAME is a network; a file never makes cnncalc run Python code (file.py:Net)
-            refuse_code(source)
+            model = refuse_code(source)
         except CnnCalcError as exc:
             raise exc.at(where) from None
-        local = path.parent / source
-        graph = cnncalc.load(local if local.is_file() else source, input_shape=shape,
-                             overrides=overrides)
-        return Net.of(graph, dtype=dtype)
+        if model is not None:  # a library's model: no file is read
+            import cnncalc
+
+            return networks.net(["model", source, shape, overrides, dtype],
+                                lambda: cnncalc.load(source, input_shape=shape, overrides=overrides), where)
+        file, variant = networks.source(source, where)
+
+        def load() -> Any:
+            document = parse_document(load_file(file), str(file), input_shape=shape, overrides=overrides,
+                                      variant=variant)
+            return build(expand(document))
+
+        return networks.net([str(file), variant, shape, overrides, dtype], load, where)
     if sources[0] == "network":
         if not isinstance(source, YMap):
             raise CnnCalcError("'network' is a zoo name, a path, or a network mapping", where)
@@ -161,7 +241,16 @@ def _net(entry: YMap, shared: dict[str, Any], path: Path, written: str, dtype: s
         doc["input"] = list(shape)
         doc["layers"] = source if sources[0] == "layers" else _one(source, where)
     document = parse_document(doc, str(path), input_shape=shape, overrides=overrides)
-    return Net.of(build(expand(document)), dtype=dtype)
+    return networks.net([None, _plain(doc), shape, overrides, dtype], lambda: build(expand(document)), where)
+
+
+def _plain(value: Any) -> Any:
+    """A YAML value as plain data, its types kept (``1`` and ``"1"`` differ)."""
+    if isinstance(value, YMap):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return [type(value).__name__, value]
 
 
 def _one(entry: Any, where: Location) -> YList:
@@ -186,4 +275,5 @@ def _input(value: Any, where: Location, written: str, warnings: list[Msg]) -> tu
     return shape
 
 
-__all__ = ["FILE_KEYS", "LAYOUTS", "PROBLEM_KEYS", "Setting", "entries", "load", "read", "setting"]
+__all__ = ["FILE_KEYS", "LAYOUTS", "MAX_ANSWERS", "MAX_LAYERS", "MAX_PROBLEMS", "PROBLEM_KEYS", "Networks", "Setting",
+           "entries", "load", "read", "setting"]

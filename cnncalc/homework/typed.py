@@ -77,7 +77,10 @@ def read_shape(text: str) -> tuple[int, ...]:
     text = clean(text)
     if not _SHAPE.match(text):
         raise Unreadable(Msg("cannot read {text!r} as a shape; write e.g. 55x55x96 or [96, 55, 55]", text=text))
-    return tuple(int(p) for p in re.split(rf"\s*[{TIMES},]\s*", text.strip("[]()").strip()))
+    parts = re.split(rf"\s*[{TIMES},]\s*", text.strip("[]()").strip())
+    if any(len(p) > MAX_DIGITS for p in parts):
+        raise Unreadable(Msg("{text!r} has a size of more than {n} digits", text=text[:40] + "…", n=MAX_DIGITS))
+    return tuple(int(p) for p in parts)
 
 
 def _canonical(number: str) -> str:
@@ -115,12 +118,13 @@ def read_number(text: str, *, memory: bool = False) -> Reading:
         raise Unreadable(Msg("cannot read {text!r} as a number; write e.g. 34944, 34 944, 37.75M, ~2,4M, "
                              "35 тыс. or 37.75M ± 1%", text=text))
     digits = _canonical(match["num"])
+    _sensible(digits)
     unit, scale = _unit(text, match["mem"], match["scale"], memory)
     value = _decimal(digits) * scale
     last = _last_digit(digits) * scale
     tolerance, step = Fraction(0), None
     if match["tol"] is not None:
-        amount = _decimal(_canonical(match["tol"]))
+        amount = _decimal(_sensible(_canonical(match["tol"])))
         if match["tunit"] == "%":
             tolerance = abs(value) * amount / 100
         else:
@@ -129,6 +133,20 @@ def read_number(text: str, *, memory: bool = False) -> Reading:
     elif match["approx"]:
         step = last
     return Reading(value, tolerance, step, last, unit)
+
+
+MAX_DIGITS = 100  # digits of an answer's number, and the largest power of ten of its exponent
+
+
+def _sensible(digits: str) -> str:
+    """`digits` if it has at most 100 digits and an exponent of at most 100 (``1e999999999`` would take
+    minutes as an exact fraction); raises `Unreadable`."""
+    mantissa, _, exponent = digits.lower().partition("e")
+    if sum(c.isdigit() for c in mantissa) > MAX_DIGITS or (exponent and (len(exponent) > 4
+                                                                       or abs(int(exponent)) > MAX_DIGITS)):
+        raise Unreadable(Msg("{text!r} is too large a number to be an answer (at most {n} digits and an exponent "
+                             "of at most {n})", text=digits[:40] + ("…" if len(digits) > 40 else ""), n=MAX_DIGITS))
+    return digits
 
 
 def _decimal(digits: str) -> Fraction:

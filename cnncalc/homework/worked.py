@@ -17,9 +17,9 @@ from typing import Any
 
 from cnncalc import layers
 from cnncalc.analysis import LayerReport, layer_report
-from cnncalc.dsl.document import check_input_shape, parse_shape
 from cnncalc.dsl.expr import evaluate
 from cnncalc.dsl.loader import load_text
+from cnncalc.dsl.shape import check_input_shape, parse_shape
 from cnncalc.errors import CnnCalcError, LayerError, Location
 from cnncalc.homework import targets
 from cnncalc.homework.layout import channels_first

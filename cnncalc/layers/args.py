@@ -51,6 +51,9 @@ def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+MAX_INT = 2**40  # no size, stride or count of a sensible layer is larger (and torch's int64 holds it)
+
+
 def integer(minimum: int | None = None) -> Converter:
     """An integer, at least `minimum` when given."""
 
@@ -61,6 +64,8 @@ def integer(minimum: int | None = None) -> Converter:
             raise LayerError(f"expected an integer, received {_show(value)}")
         if minimum is not None and value < minimum:
             raise LayerError(f"expected an integer >= {minimum}, received {value}")
+        if abs(value) > MAX_INT:
+            raise LayerError(f"expected an integer of at most {MAX_INT:,} (2**40), received {value:,}")
         return int(value)
 
     return convert

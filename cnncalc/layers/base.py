@@ -137,6 +137,10 @@ class Layer:
         ``NAME.0``, ``NAME.1`` …); empty for the usual single layer."""
         return ()
 
+    def fan_out_count(self) -> int:
+        """How many layers `fan_out` makes, without making them (the expander's layer limit comes first)."""
+        return len(self.fan_out())
+
     def arg_values(self) -> dict[str, Any]:
         return {a.name: getattr(self, a.name) for a in self.args()}
 

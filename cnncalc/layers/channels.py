@@ -67,6 +67,9 @@ class Split(Layer):
             return ()
         return tuple(self.with_args(part=k) for k in range(self.count()))
 
+    def fan_out_count(self) -> int:
+        return 0 if self.part is not None else self.count()
+
     def split_sizes(self, channels: int) -> tuple[int, ...]:
         if self.sizes is not None:
             if sum(self.sizes) != channels:

@@ -6,8 +6,6 @@ only inside the functions that draw.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,16 +130,11 @@ def progress_bar() -> Iterator[Progress]:
 
 
 def save(path: str | Path, text: str) -> None:
-    """Write `text` to `path` atomically: a temporary file in the same folder, then a rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write `text` to `path` whole (`cnncalc.render.files`: never half a file, mode and links kept); an
+    existing file is replaced, as `bench -o` always has."""
+    from cnncalc.render.files import write_text
+
+    write_text(path, text, force=True)
 
 
 # -- compare --bench -------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from cnncalc.homework.check import CheckReport, Result
 from cnncalc.layers.steps import Value
 from cnncalc.layers.text import ENGLISH, Language, Msg, Plural, render
 from cnncalc.render.homework import print_lines
+from cnncalc.render.literal import literal
+from cnncalc.render.literal import shown as shown_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,14 +62,15 @@ def check_dict(report: CheckReport, language: Language = ENGLISH) -> dict[str, A
 def print_check(console: Console, report: CheckReport, filled_to: Path | None = None,
                 language: Language = ENGLISH) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     def tr(msg: Msg) -> str:
         return msg.render(language)
 
     for warning in report.warnings:
-        console.print(f"[yellow]⚠[/] {tr(warning)}", highlight=False)
+        console.print(f"[yellow]⚠[/] {literal(tr(warning))}", highlight=False)
     several = len(report.problems) > 1
-    console.print(f"[bold]{report.title or Path(report.file).name}[/]", highlight=False)
+    console.print(f"[bold]{literal(report.title or Path(report.file).name)}[/]", highlight=False)
     table = Table()
     for col in (("#",) if several else ()) + (tr(Msg("key")), tr(Msg("given")), tr(Msg("correct")), ""):
         table.add_column(col, justify="right" if col in (tr(Msg("given")), tr(Msg("correct"))) else "left")
@@ -75,27 +78,27 @@ def print_check(console: Console, report: CheckReport, filled_to: Path | None = 
         state = status(r, report)
         mark = MARKS[state].format(filled=tr(Msg("filled")))
         shown = "" if state == "unanswered" else r.expected_text
-        table.add_row(*((str(r.problem),) if several else ()), r.key, r.given, shown, mark)
+        table.add_row(*((str(r.problem),) if several else ()), r.key, Text(shown_text(r.given)), shown, mark)
     console.print(table)
     for r in report.results:
         if r.correct is not False:
             continue
         where = f"#{r.problem} " if several else ""
         if r.reason is not None:
-            console.print(f"[red]✗[/] [bold]{where}{r.key}[/]: " + tr(Msg("cannot read {given!r}: {reason}",
-                                                                           given=r.given, reason=r.reason)),
+            console.print(f"[red]✗[/] [bold]{where}{r.key}[/]: " + literal(tr(Msg("cannot read {given!r}: {reason}",
+                                                                                   given=r.given, reason=r.reason))),
                           highlight=False)
             continue
-        line = tr(Msg("{given} given, {right} is right", given=r.given, right=r.expected_text))
-        console.print(f"[red]✗[/] [bold]{where}{r.key}[/]: {line}" + (f" — [yellow]{tr(r.mistake)}[/]" if r.mistake
-                                                                        else ""), highlight=False)
+        line = literal(tr(Msg("{given} given, {right} is right", given=r.given, right=r.expected_text)))
+        console.print(f"[red]✗[/] [bold]{where}{r.key}[/]: {line}" + (f" — [yellow]{literal(tr(r.mistake))}[/]"
+                                                                        if r.mistake else ""), highlight=False)
         for note in r.notes:
-            console.print(f"    [cyan]•[/] {tr(note)}", highlight=False)
+            console.print(f"    [cyan]•[/] {literal(tr(note))}", highlight=False)
         layers = {layer for layer, _ in r.steps}
         named = len(layers) > 1 or layers - {r.key.rpartition(".")[0] or next(iter(layers), "")}
         print_lines(console, [w for _, w in r.steps], "    ", language,
                     [layer if named else "" for layer, _ in r.steps])
-    console.print(tr(summary(report, filled_to)), style="bold green" if report.passed else "bold red",
+    console.print(literal(tr(summary(report, filled_to))), style="bold green" if report.passed else "bold red",
                   highlight=False)
 
 
@@ -112,8 +115,8 @@ def summary(report: CheckReport, filled_to: Path | None = None) -> Msg:
 
 
 def quiz_written(console: Console, paths: Sequence[Path], questions: int, language: Language = ENGLISH) -> None:
-    console.print(Msg("{n}: {paths}", n=Plural(questions, "question", "questions"),
-                      paths=", ".join(str(p) for p in paths)).render(language), highlight=False)
+    console.print(literal(Msg("{n}: {paths}", n=Plural(questions, "question", "questions"),
+                              paths=", ".join(str(p) for p in paths)).render(language)), highlight=False)
 
 
 __all__ = ["check_dict", "print_check", "quiz_written", "result_dict", "status", "summary"]

@@ -18,6 +18,7 @@ from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import field_value, jump_value
 from cnncalc.layers.steps import Step, Value, Worked
 from cnncalc.layers.text import ENGLISH, Language, Msg, Noun, Plural, render
+from cnncalc.render.literal import literal
 from cnncalc.render.tables import human, to_json
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def print_solved(console: Console, solved: Sequence[LayerReport], layout: str = 
         lines = _lines(s)
         names = f" ({axes(len(s.output_shape), layout)})" if len(s.output_shape) > 1 else ""
         on = Msg("on {ins} → {out}", ins=ins, out=shape_text(s.output_shape, layout)).render(language)
-        console.print(f"[bold]{name}{what}[/] {on}{names}", highlight=False)
+        console.print(f"[bold]{literal(name + what)}[/] {on}{names}", highlight=False)
         for section, title in SECTIONS:
             chosen = [w for w in lines if w.quantity in TOPICS[section]]
             if section == "buffers" and not chosen:
@@ -185,7 +186,7 @@ def print_breakdown(console: Console, b: Breakdown, layout: str = "chw", languag
 
     report = b.net.report
     t = report.totals
-    console.print(f"[bold]{report.title}[/] " + Msg("on {shape}: {params} params ({hp}), {macs} MACs ({hm})",
+    console.print(f"[bold]{literal(report.title)}[/] " + Msg("on {shape}: {params} params ({hp}), {macs} MACs ({hm})",
                                                       shape=shape_text(report.input_shape, layout),
                                                       params=f"{t.params:,}", hp=human(t.params), macs=f"{t.macs:,}",
                                                       hm=human(t.macs)).render(language), highlight=False)

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from cnncalc.analysis import LayerReport, Report, analyze_graph
+from cnncalc.analysis.training import in_place
 from cnncalc.graph import Graph
 from cnncalc.spec import INPUT
 from cnncalc.torch.codegen import attr, class_name
@@ -75,8 +76,9 @@ def lower(graph: Graph, report: Report | None = None, *, rf_copy: bool = False,
     paths = module_paths([n.name for n in defined])
     with _device(device):
         lowered = {n.name: _lower_one(n, rows[n.name], rf_copy) for n in defined}
-    for name in in_place(graph, report, lowered) if inplace else ():
-        lowered[name].inplace = True  # type: ignore[assignment]
+    for name in in_place(graph, report) if inplace else ():
+        if isinstance(getattr(lowered[name], "inplace", None), bool):  # a receptive-field stand-in may have none
+            lowered[name].inplace = True  # type: ignore[assignment]
     steps = [Step(n.name, n.inputs, call=access("self", paths[n.name]), hint=n.name.rsplit(".", 1)[-1],
                   wrap="support" if rf_copy else "") for n in graph.order]
     wanted = [graph.output] if outputs is None else list(outputs)
@@ -174,63 +176,6 @@ def module_paths(names: list[str]) -> dict[str, str]:
     return result
 
 
-def in_place(graph: Graph, report: Report, modules: dict[str, nn.Module]) -> list[str]:
-    """The layers that run in place (`_in_place_once`), the same for every layer written by one entry
-    of the network file (every copy, in every instance of a block), since the exported file builds
-    them with one constructor call: a layer that may not is left out with all its siblings, until
-    no entry is split."""
-    entries: dict[object, list[str]] = {}
-    for node in graph.spec.layers:
-        entries.setdefault(node.location, []).append(node.name)
-    forbidden: set[str] = set()
-    while True:
-        chosen = set(_in_place_once(graph, report, modules, forbidden))
-        split = {n for group in entries.values() if chosen & set(group) and not set(group) <= chosen for n in group}
-        if not split:
-            return [n.name for n in graph.order if n.name in chosen]
-        forbidden |= split
-
-
-def _in_place_once(graph: Graph, report: Report, modules: dict[str, nn.Module],
-                   forbidden: set[str]) -> list[str]:
-    """Layers whose module can overwrite its (first) input, and may: as torchvision's
-    ``ReLU(inplace=True)`` and ``out += identity``.
-
-    The input's storage must be read by no other layer, and be neither the network's
-    input nor its output. A layer without arithmetic (identity, dropout, flatten: no
-    FLOPs) may return its input or a view of it, and an in-place layer returns its
-    input: the chain back to the layer that made the storage is followed, and each
-    link must have that one reader. For training, the storage must be made by a
-    layer that does not keep its output for the backward pass: one with parameters
-    (conv, linear, norms) or a merge; and only merges (which keep nothing) may have
-    written into it in place before.
-    """
-    readers: dict[str, int] = {}
-    for node in graph.order:
-        for i in node.inputs:
-            readers[i] = readers.get(i, 0) + 1
-    rows = {r.name: r for r in report.layers}
-    merges = {n.name for n in graph.order if n.layer.MAX_INPUTS != 1}
-    alias_of: dict[str, str] = {}  # layer -> the input whose storage its output may share
-    written: set[str] = set()  # layers made in place
-    for node in graph.order:
-        source = node.inputs[0]
-        if len(node.inputs) == 1 and rows[node.name].flops == 0:
-            alias_of[node.name] = source
-        if not isinstance(getattr(modules[node.name], "inplace", None), bool) or node.name in forbidden:
-            continue
-        chain = [source]
-        while chain[-1] in alias_of:
-            chain.append(alias_of[chain[-1]])
-        root = chain[-1]
-        if (all(c not in (INPUT, graph.output) and readers.get(c) == 1 for c in chain)
-                and all(c in merges for c in chain if c in written)
-                and (rows[root].params > 0 or root in merges)):
-            written.add(node.name)
-            alias_of[node.name] = source
-    return [n.name for n in graph.order if n.name in written]
-
-
 @contextmanager
 def _device(device: str | torch.device | None) -> Iterator[None]:
     if device is None:
@@ -240,4 +185,4 @@ def _device(device: str | torch.device | None) -> Iterator[None]:
         yield
 
 
-__all__ = ["Built", "access", "build_module", "in_place", "lower", "module_paths", "support"]
+__all__ = ["Built", "access", "build_module", "lower", "module_paths", "support"]

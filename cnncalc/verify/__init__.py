@@ -133,10 +133,12 @@ def verify(graph: Graph, device: str = "cpu", against: str | None = None,
     is passed on to the reference)."""
     import torch
 
+    from cnncalc.torch import budget
     from cnncalc.torch.lower import lower
 
     _check_device(device)
     report = analyze_graph(graph)
+    budget.check(report, device, "verify")  # before anything is built
     target = reference.parse(against, settings) if against is not None else None
     rows = {r.name: r for r in report.layers}
     instances = {b.path: b.out for b in graph.spec.blocks}  # a block instance stands for its output layer

@@ -89,6 +89,8 @@ def compare(graph: Graph, built: Built, name: str, options: Mapping[str, Any], d
         raise AgainstError(f"cannot run {title(name)}: {type(exc).__name__}: {exc}") from None
     with torch.no_grad():
         got = ours(x)
+    if isinstance(got, tuple):  # the network's output, then its dead-end branches (`side_outputs`)
+        got = got[0]
     checks += [TotalCheck("output shape", Cell(report.totals.output_shape, _out_shape(expected))), pairing]
     checks.append(_outputs(graph, built, theirs, x, got, expected, pairs))
     return tuple(checks)

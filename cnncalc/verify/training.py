@@ -9,16 +9,14 @@ parameters and buffers excluded. Per layer and in total this must equal
 `cnncalc.analysis.training` to the byte, at every batch asked for. Under
 ``--amp``, autocast's weight copies are counted apart, as the analysis reports them.
 
-The peak of a training step (cross-entropy loss, backward, optimizer step; the second
-step, as in a loop) is measured and reported beside the simulation's, not checked: on
-a GPU by ``torch.cuda.max_memory_allocated``, which adds cuDNN's workspaces and the
-allocator's 512-byte rounding to the tensors; on the CPU by a dispatch-level tracker
-of live storages, against the simulation run as that tracker makes autograd run (a
-second gradient is always summed into a new tensor). They agree to the byte on the
-zoo's networks (benchmarks/train_memory.py); kernels that allocate temporaries of
-their own (3-D and transposed convolutions on the CPU) add to the measured peak.
-With ``against="torchvision:NAME"`` torchvision's own model is measured too, and
-its saved bytes must equal ours.
+The peak of a training step (cross-entropy loss, backward, optimizer step; the second step, as in a loop) is
+measured and reported beside the simulation's, not checked: on a GPU by ``torch.cuda.max_memory_allocated``,
+which adds cuDNN's workspaces and the allocator's 512-byte rounding to the tensors; on the CPU by a
+dispatch-level tracker of live storages, against the simulation run as that tracker makes autograd run (a second
+gradient is always summed into a new tensor). They agree to the byte on the zoo's networks
+(benchmarks/train_memory.py); kernels that allocate temporaries of their own (3-D and transposed convolutions on
+the CPU) add to the measured peak. With ``against="torchvision:NAME"`` torchvision's own model is measured too,
+and its saved bytes must equal ours.
 """
 
 from __future__ import annotations
@@ -241,6 +239,7 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
     `peak`: also run two training steps and report their peak."""
     import torch
 
+    from cnncalc.torch import budget
     from cnncalc.torch.lower import lower
     from cnncalc.verify import against as against_lib
 
@@ -254,6 +253,7 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
     rules = "cuda" if device.startswith("cuda") else "cpu"
     report = analyze_graph(graph)
     analyze_training(graph, report=report)  # refuses what cannot train (no parameters) before torch runs
+    budget.check(analyze_graph(graph, batch=max(batches)), device, "verify --train")  # at least this much
     built = lower(graph, report, inplace=True, device=device)
     module = built.module.train()
     layers_of = {name: built.submodule(name) for name in built.paths}

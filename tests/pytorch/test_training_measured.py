@@ -43,7 +43,21 @@ FAMILIES = [
     ("squeezenet1_1", None, "squeezenet1_1"),
     ("sppnet", None, None),  # spatial pyramid pooling
     ("mobilenet_v2", (3, 64, 64), "mobilenet_v2"),  # relu6 in place, dropout
+    ("convnext_tiny", (3, 64, 64), "convnext_tiny"),  # layer norm over channels last, layer scale, stochastic depth
+    ("efficientnet_b0", (3, 64, 64), "efficientnet_b0"),  # SiLU, squeeze-excitation
+    ("regnet_y_400mf", (3, 64, 64), "regnet_y_400mf"),  # group convs, SE
+    ("shufflenet_v2_x0_5", (3, 64, 64), "shufflenet_v2_x0_5"),  # split, channel shuffle
+    ("mnasnet0_5", (3, 64, 64), "mnasnet0_5"),
 ]
+# torch cannot train a batch norm on one value per channel ("Expected more than 1 value per channel when
+# training"): where an input shrinks to 1×1 before a batch norm, batches 2 and 3. By hand: 32 / 32 = 1 for the
+# networks that downsample 32 times; inception_v3 at 96: 47, 45, pool 22, 20, pool 9, Mixed_6a 4, Mixed_7a 1
+ONE_BY_ONE = {("inception_v3", 96), ("resnext50_32x4d", 32), ("se_resnet50", 32), ("densenet121", 32),
+              ("resnet18", 32), ("mobilenet_v2", 32)}
+
+
+def batches_for(name: str, shape: tuple[int, ...] | None) -> tuple[int, int]:
+    return (2, 3) if shape is not None and (name, shape[-1]) in ONE_BY_ONE else (1, 2)
 
 
 def test_the_done_when_example_resnet18_at_batch_4() -> None:
@@ -59,11 +73,12 @@ def test_the_done_when_example_resnet18_at_batch_4() -> None:
 
 @pytest.mark.parametrize(("name", "shape", "model"), FAMILIES)
 def test_one_network_per_family(name: str, shape: tuple[int, ...] | None, model: str | None) -> None:
-    result = verify_training(cnncalc.load(name, input_shape=shape), batches=(1, 2), peak=False,
+    batches = batches_for(name, shape)
+    result = verify_training(cnncalc.load(name, input_shape=shape), batches=batches, peak=False,
                              against=f"torchvision:{model}" if model else None)
     assert result.ok, "\n".join(result.mismatches()[:20])
     checked = [t.what for t in result.totals]
-    assert checked[:1] == ["saved, batch 1"] and (model is None or any("torchvision" in w for w in checked))
+    assert checked[:1] == [f"saved, batch {batches[0]}"] and (model is None or any("torchvision" in w for w in checked))
 
 
 def test_every_family_is_covered() -> None:
@@ -75,9 +90,10 @@ def test_every_family_is_covered() -> None:
                                              ("squeezenet1_1", (3, 64, 64)), ("resnet18", (3, 32, 32)),
                                              ("mobilenet_v2", (3, 32, 32))])
 def test_the_step_peak_equals_a_live_storage_tracker(name: str, shape: tuple[int, ...] | None) -> None:
-    result = verify_training(cnncalc.load(name, input_shape=shape), batches=(1, 2), optimizer="adam")
+    first, second = batches_for(name, shape)
+    result = verify_training(cnncalc.load(name, input_shape=shape), batches=(first, second), optimizer="adam")
     assert result.ok
-    assert [m.what for m in result.measured] == ["step peak, batch 1, adam", "step peak, batch 2, adam"]
+    assert [m.what for m in result.measured] == [f"step peak, batch {first}, adam", f"step peak, batch {second}, adam"]
     assert all(m.ok for m in result.measured), [(m.cell.ours, m.cell.theirs) for m in result.measured]
 
 
@@ -116,8 +132,8 @@ def test_in_place_layers_match_the_lowering_for_the_zoo() -> None:
 @pytest.mark.parametrize("kind", sorted(REGISTRY))
 def test_a_kind_runs_in_place_exactly_when_its_module_can(kind: str) -> None:
     shapes = [(4, 6, 6)] * REGISTRY[kind].MIN_INPUTS
-    required = {a.name: {"out": 4, "size": 3, "groups": 2, "kernel": 2}[a.name] for a in REGISTRY[kind].args()
-                if a.required}
+    samples = {"out": 4, "size": 3, "groups": 2, "kernel": 2, "table": [[0, 1], [2], [3, 0, 1]], "op": "F.interpolate"}
+    required = {a.name: samples[a.name] for a in REGISTRY[kind].args() if a.required}
     bound = REGISTRY[kind].from_args(required).bind(shapes)
     module = bound.layer.to_torch(bound)
     assert saved_rule(bound.layer).in_place == isinstance(getattr(module, "inplace", None), bool), kind

@@ -47,27 +47,35 @@ def rich_shapes(console: Console, report: Any, rows: Any) -> None:
 
 
 def rich_comparison(console: Console, rows: Any) -> None:
-    same_input = len({r.report.input_shape for r in rows}) == 1
-    title = f"{len(rows)} networks, ratios to {rows[0].report.name}"
-    if same_input:
-        title += f", input {fmt_shape(rows[0].report.input_shape)}"
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    """`print_comparison` written with rich's Table: the same columns (input only when the inputs differ; the
+    size ratio only where --bits or --sparsity make it differ from the params ratio, else FLOPs), notes below."""
+    from cnncalc.render import summary
+
+    inputs = [r.report.input_shape for r in rows]
+    same_input = len(set(inputs)) == 1
+    sized = any(r.size is not None and r.size.bytes * rows[0].report.totals.params
+                != rows[0].size.bytes * r.report.totals.params for r in rows if rows[0].size is not None)
+    hidden = ({"input"} if same_input else set()) | ({"FLOPs"} if sized else {"size ratio"})
+    table = Table(title=summary.compare_title(len(rows), rows[0].report.name, inputs), title_justify="left",
+                  box=box.SIMPLE_HEAD)
     for col in tables.COMPARE_HEADER:
-        if col == "input" and same_input:
-            continue
-        table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right", no_wrap=True)
+        if col not in hidden:
+            table.add_column(col, justify="left" if col in ("network", "input", "RF") else "right", no_wrap=True)
     for r in rows:
         cells = tables.comparison_cells(r, exact=False)
-        table.add_row(*(cells[:1] + cells[2:] if same_input else cells))
+        table.add_row(*(c for c, col in zip(cells, tables.COMPARE_HEADER, strict=True) if col not in hidden))
     console.print(table)
+    for line in summary.compare_notes(rows):
+        console.print(f"* {line}", markup=False, highlight=False)
 
 
 def rich_catalogue(console: Console, entries: list[Entry]) -> None:
     table = Table(title=f"The zoo: {len(entries)} networks", title_justify="left")
-    for col in catalogue.LIST_HEADER:
-        table.add_column(col, justify="right" if col in ("params", "MACs", "depth") else "left",
-                         no_wrap=True, overflow="ellipsis", max_width={"source": 26, "title": 24}.get(col),
+    for col in catalogue.TABLE_ORDER:
+        table.add_column(col, justify="right" if col in ("params", "MACs", "depth", "MB", "top-1 %") else "left",
+                         no_wrap=True, overflow="ellipsis", max_width={"source": 16, "title": 20}.get(col),
                          min_width={"params": 8, "MACs": 8, "input": 9, "depth": 5}.get(col))
+    order = [catalogue.LIST_HEADER.index(col) for col in catalogue.TABLE_ORDER]
     family = None
     for e in entries:
         cells = catalogue.catalogue_cells(e, exact=False)
@@ -77,7 +85,7 @@ def rich_catalogue(console: Console, entries: list[Entry]) -> None:
             family = cells[0]
             if table.row_count:
                 table.add_section()
-        table.add_row(*cells)
+        table.add_row(*[cells[k] for k in order])
     console.print(table)
 
 
