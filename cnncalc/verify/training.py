@@ -252,7 +252,7 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
     reference = against_lib.parse(against) if against is not None else None
     rules = "cuda" if device.startswith("cuda") else "cpu"
     report = analyze_graph(graph)
-    analyze_training(graph, report=report)  # refuses what cannot train (no parameters) before torch runs
+    analyze_training(graph, batch=min(batches))  # refuses what cannot train (no parameters) before torch runs
     budget.check(analyze_graph(graph, batch=max(batches)), device, "verify --train")  # at least this much
     built = lower(graph, report, inplace=True, device=device)
     module = built.module.train()
