@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ class Column:
     min_width: int | None = None
     max_width: int | None = None  # a longer cell ends in "…" if no_wrap, else rich wraps it
     bold: bool = False  # the cells' style (the totals grid's first column)
+    drop: int = 0  # > 0: left out when the table is wider than the output, the highest first
 
 
 Line = list[tuple[str, str | None]]  # a line of output: pieces of text, each with its style
@@ -83,6 +84,7 @@ class Grid:
     pad: int = 1
     rows: list[list[str]] = field(default_factory=list)
     ends: set[int] = field(default_factory=set)  # rows that end a section (a rule after them)
+    dropped_note: str = "left out to fit the width: {columns}"  # the line under a table that left columns out
 
     def add_row(self, *cells: str) -> None:
         self.rows.append(list(cells))
@@ -101,6 +103,30 @@ class Grid:
             return self.pad, self.pad
         last = len(self.columns) - 1
         return 0, (self.pad if k < last else 0)
+
+    def natural_width(self) -> int:
+        """The width the table takes when no cell is cut (within each column's min and max width)."""
+        total = 0 if self.grid else 2 + len(self.columns) - 1
+        for k, col in enumerate(self.columns):
+            cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
+            w = max((cell_len(line) for c in cells for line in c.split("\n")), default=0)
+            w = max(w, col.min_width or 0)
+            total += min(w, col.max_width or w) + sum(self._padding(k))
+        return total
+
+    def fitted(self, width: int) -> tuple[Grid, list[str]]:
+        """The table without its droppable columns (``Column.drop``, the highest first) until it fits
+        `width`, and the headers left out."""
+        grid, left_out = self, []
+        while grid.natural_width() > width:
+            ranked = [(col.drop, k) for k, col in enumerate(grid.columns) if col.drop > 0]
+            if not ranked:
+                break
+            k = max(ranked)[1]
+            left_out.append(grid.columns[k].header)
+            grid = replace(grid, columns=[c for j, c in enumerate(grid.columns) if j != k],
+                           rows=[row[:k] + row[k + 1:] for row in grid.rows])
+        return grid, left_out
 
     def widths(self, width: int) -> list[int] | None:
         """Each column's width with its padding; None where rich would have to wrap or squeeze."""
@@ -211,6 +237,7 @@ def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:
     """Print tables and lines of text (pieces with their styles): to stdout as plain text when
     `console` is None (see `plain_output`), else through the rich console."""
     width = PLAIN_WIDTH if console is None else console.width
+    items = _fitted(items, width)
     drawn = [item.lines(width) if isinstance(item, Grid) else [item] for item in items]
     if console is None:
         fits = all(d is not None for d in drawn) and all(
@@ -228,6 +255,20 @@ def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:
             console.print(item.to_rich())
         else:
             console.print(_styled(lines), soft_wrap=True)
+
+
+def _fitted(items: Sequence[Grid | Line], width: int) -> list[Grid | Line]:
+    """Each table as wide as `width` allows, a line under it naming the columns it left out."""
+    out: list[Grid | Line] = []
+    for item in items:
+        if not isinstance(item, Grid):
+            out.append(item)
+            continue
+        grid, left_out = item.fitted(width)
+        out.append(grid)
+        if left_out:
+            out.append([("* " + grid.dropped_note.format(columns=", ".join(left_out)), None)])
+    return out
 
 
 def _styled(lines: list[Line]) -> Text:

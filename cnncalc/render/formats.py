@@ -62,7 +62,12 @@ def human(n: float, unit: str = "") -> str:
 
 def human_bytes(n: int) -> str:
     """Binary units, with the decimal megabytes of `compare` beside them: ``97.49 MiB (102.23 MB)``."""
+    return binary_bytes(n) + (f" ({n / 1e6:.2f} MB)" if n >= 10**6 else "")
+
+
+def binary_bytes(n: int) -> str:
+    """Binary units alone, for tables of many sizes side by side: ``97.49 MiB``, ``512 B``."""
     for scale, unit in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
         if n >= scale:
-            return f"{n / scale:.2f} {unit}" + (f" ({n / 1e6:.2f} MB)" if n >= 10**6 else "")
+            return f"{n / scale:.2f} {unit}"
     return f"{n} B"

@@ -167,6 +167,8 @@ def print_shapes(console: Console | None, report: Report, rows: Sequence[LayerRe
 
 COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", "param MB", "depth", "RF",
                   "params ratio", "MACs ratio", "size ratio", "top-1 %")
+# the columns a narrow output leaves out, the highest first (the rest never: no number is cut short)
+COMPARE_DROP = {"RF": 5, "depth": 4, "activations": 3, "FLOPs": 2, "input": 1}
 
 
 def accuracy_text(accuracy: Accuracy | None) -> str:
@@ -209,9 +211,10 @@ def print_comparison(console: Console | None, rows: Sequence[ComparisonRow], lan
                 != rows[0].size.bytes * r.report.totals.params for r in rows if rows[0].size is not None)
     hidden = {"input"} if same_input else set()
     hidden |= {"FLOPs"} if sized else {"size ratio"}  # FLOPs (in CSV and JSON) makes room for the size ratio
-    columns = [Column(col, right=col not in ("network", "input", "RF"), no_wrap=True)
+    columns = [Column(col, right=col not in ("network", "input", "RF"), no_wrap=True, drop=COMPARE_DROP.get(col, 0))
                for col in COMPARE_HEADER if col not in hidden]
-    table = Grid(columns, title=title, box="simple_head")
+    left_out = Msg("left out to fit the width: {columns} (--format json has every column)", columns="{columns}")
+    table = Grid(columns, title=title, box="simple_head", dropped_note=left_out.render(language))
     for r in rows:
         cells = comparison_cells(r, exact=False, language=language)
         table.rows.append([c for c, col in zip(cells, COMPARE_HEADER, strict=True) if col not in hidden])

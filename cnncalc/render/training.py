@@ -14,6 +14,7 @@ from cnncalc.analysis import LayerReport
 from cnncalc.analysis.training import Training
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.memory import describe
+from cnncalc.render.formats import binary_bytes
 from cnncalc.render.tables import human_bytes, report_dict, to_csv, to_json, to_markdown, totals_dict
 
 if TYPE_CHECKING:
@@ -60,8 +61,13 @@ HEADER = ("layer", "type", "output", "saved", "first saved here", "what it keeps
 
 
 def _size(style: str) -> Any:
-    """Bytes as the format wants them: plain (csv), grouped (markdown) or in KiB/MiB/GiB (tables)."""
-    return str if style == "csv" else (lambda n: f"{n:,}") if style == "markdown" else human_bytes
+    """Bytes as the format wants them: plain (csv), grouped (markdown), in KiB/MiB/GiB with MB beside
+    (tables) or in KiB/MiB/GiB alone (the comparison's table: five sizes to a row)."""
+    if style == "csv":
+        return str
+    if style == "markdown":
+        return lambda n: f"{n:,}"
+    return binary_bytes if style == "compact" else human_bytes
 
 
 def _cells(row: LayerReport, t: Training, style: str) -> list[str]:
@@ -190,7 +196,7 @@ def print_comparison_training(console: Console, trainings: Sequence[Training]) -
     for col in header:
         table.add_column(col, justify="left" if col in ("network", "phase") else "right", no_wrap=True)
     for t in trainings:
-        table.add_row(*_compare_cells(t, "table"))
+        table.add_row(*_compare_cells(t, "compact"))
     console.print(table)
 
 

@@ -172,3 +172,32 @@ def test_plain_output_only_for_pipes(monkeypatch: pytest.MonkeyPatch) -> None:
         assert plain_output()
         monkeypatch.setenv("FORCE_COLOR", "1")
         assert not plain_output()  # rich would print colours: rich prints it
+
+
+def test_a_table_too_wide_leaves_out_its_droppable_columns_and_says_so() -> None:
+    """Widths by hand: "| a | bbbbbbbbbb | c |" is 1 + 3 + 1 + 12 + 1 + 3 + 1 = 22 columns; at 20 the
+    droppable b goes (| a | c | = 9), the highest `drop` first, and no cell is cut."""
+    grid = Grid([Column("a"), Column("b", drop=1), Column("c", drop=2)])
+    grid.add_row("1", "bbbbbbbbbb", "3")
+    assert grid.natural_width() == 22
+    assert grid.fitted(22) == (grid, [])
+    narrow, left_out = grid.fitted(20)
+    assert left_out == ["c"] and [c.header for c in narrow.columns] == ["a", "b"] and narrow.rows == [["1", "bbbbbbbbbb"]]
+    narrow, left_out = grid.fitted(15)
+    assert left_out == ["c", "b"] and narrow.natural_width() == 5
+    wide = Grid([Column("a"), Column("x" * 150, drop=1)])  # wider than a pipe's 140 columns
+    wide.add_row("1", "2")
+    with piped() as out:
+        emit(None, [wide])
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    assert lines[:5] == ["┏━━━┓", "┃ a ┃", "┡━━━┩", "│ 1 │", "└───┘"]
+    assert "".join(lines[5:]) == "* left out to fit the width:" + "x" * 150  # folded by rich at 140
+
+
+def test_compare_leaves_out_the_receptive_field_before_cutting_a_number() -> None:
+    rows = cnncalc.compare(["alexnet_original", "squeezenet1_0", "lenet5"])  # three inputs: an input column
+    with piped() as out:
+        tables.print_comparison(None, rows)
+    text = out.getvalue()
+    assert not [line for line in text.splitlines() if line.startswith("  ") and "…" in line]  # cells whole
+    assert "60.97 M" in text and "left out to fit the width: RF" in text
