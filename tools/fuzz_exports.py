@@ -75,8 +75,9 @@ NAMES = ["global", "class", "lambda", "def", "return", "match", "case", "type", 
          "Sequence", "OrderedDict", "super", "getattr", "eval", "train", "to", "cuda", "apply", "children",
          "parameters", "weight", "bias", "T_destination", "dump_patches", "call_super_init", "_version", "l1",
          "l2", "l10", "Conv2d", "Module", "Sequential", "Tensor", "A-B", "a-", "_-_", "dim", "getattr_"]
-VAR_NAMES = ["class", "self", "x", "torch", "nn", "num_classes", "w", "i", "super", "forward",
+VAR_NAMES = ["self", "x", "torch", "nn", "num_classes", "w", "super", "forward",
              "model", "width_", "_", "math", "ceil", "make_divisible", "print", "in_channels"]
+REFUSED_VARS = ["class", "i"]  # a keyword no expression can name; the copy index
 NET_NAMES = ["random", "global", "class", "n-1", "x", "torch", "nn", "Module", "Sequential", "Tensor", "self",
              "my-net", "my_net", "None", "net__", "_", "a-b-c", "Net", "model", "forward"]
 
@@ -90,6 +91,10 @@ def _text(rng: random.Random) -> str:
     if roll < 0.9:
         return rng.choice(TEXTS)
     return "".join(rng.choice([*TEXTS, *BREAKS]).replace("{run}", rng.choice(RUN)) for _ in range(rng.randint(2, 4)))
+
+
+def _var(rng: random.Random) -> str:
+    return rng.choice(REFUSED_VARS if rng.random() < 0.05 else VAR_NAMES)
 
 
 def filename(rng: random.Random) -> str:
@@ -127,11 +132,11 @@ def case(network: str, rng: random.Random) -> str:
     out["input"] = doc["input"]
     convs = [e for e in entries if isinstance(e.get("conv"), dict)]
     if convs and rng.random() < 0.4:  # a conv's width as a var: a keyword argument of the top class
-        var, target = rng.choice(VAR_NAMES), rng.choice(convs)
+        var, target = _var(rng), rng.choice(convs)
         out["vars"] = {var: target["conv"]["out"]}
         target["conv"] = {**target["conv"], "out": f"${var}"}
     if rng.random() < 0.35:
-        block, arg = rng.choice([n for n in NAMES if n != "torch"]), rng.choice(VAR_NAMES)  # `torch:` is a key
+        block, arg = rng.choice([n for n in NAMES if n != "torch"]), _var(rng)  # `torch:` is a key
         inner = [{k: ("in" if v == "input" else _rename(v, {"input": "in"})) if k in ("from",) or isinstance(v, list)
                   else v for k, v in e.items()} for e in entries]
         widths = [e for e in inner if isinstance(e.get("conv"), dict) and not str(e["conv"]["out"]).startswith("$")]
