@@ -253,8 +253,15 @@ def _vars(doc: YMap, overrides: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in raw.items():
         if not IDENTIFIER.match(key) or "-" in key:
             raise CnnCalcError(f"variable name {key!r} is not an identifier", raw.key_locations[key])
+        _not_the_index(key, "variable", raw.key_locations[key])
         values[key] = overrides[key] if key in overrides else evaluate_value(value, values, raw.loc(key))
     return values
+
+
+def _not_the_index(key: str, what: str, where: Location) -> None:
+    """`i` is every entry's copy index (0 without `repeat`): a var or argument of that name would never be seen."""
+    if key == "i":
+        raise CnnCalcError(f"{what} name 'i' is taken by the copy index of `repeat`; choose another name", where)
 
 
 def _defaults(doc: YMap, variables: Mapping[str, Any]) -> dict[str, YMap]:
@@ -294,6 +301,8 @@ def _blocks(doc: YMap) -> dict[str, BlockDef]:
         args = body.get("args", YMap(body.location))
         if not isinstance(args, YMap):
             raise CnnCalcError(f"'args' of block {name!r} must be a mapping (null = required)", body.loc("args"))
+        for key in args:
+            _not_the_index(key, f"block {name!r}: argument", args.key_locations[key])
         block_layers = body.get("layers")
         if not isinstance(block_layers, YList) or not block_layers:
             raise CnnCalcError(f"block {name!r} needs a non-empty 'layers' list", body.loc("layers"))

@@ -71,13 +71,16 @@ class Names:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal as constructor arguments: 3 and 3.0 alike, True and 1 not, lists and tuples alike."""
+    """`a` can be written for `b` as a constructor argument: 3 for 3.0 (torch takes an int for a float),
+    not 3.0 for 3 (a size must be an int: ``nn.Linear(8, 1.0)`` fails), True and 1 not, lists and tuples alike."""
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, list | tuple) or isinstance(b, list | tuple):  # torch writes (3, 3) as 3
         many, one = (a, b) if isinstance(a, list | tuple) else (b, a)
         return bool(many) and all(same(x, one) for x in many)
     if isinstance(a, bool) != isinstance(b, bool) or isinstance(a, str) != isinstance(b, str):
+        return False
+    if isinstance(b, int) and not isinstance(a, int):
         return False
     return bool(a == b)
 
@@ -93,13 +96,18 @@ def value_of(choice: Choice, env: dict[str, Any]) -> Any:
 
 
 def choose(values: list[Any], envs: list[dict[str, Any]], candidates: list[Choice]) -> Choice:
-    """The first candidate that gives every value in its environment, else a constant, else Unwritable."""
+    """The first candidate that gives every value in its environment, else a constant, else Unwritable.
+    An expression that gives a size as a whole float (``${w / 2}`` = 4.0) is written ``int(w / 2)``."""
     for candidate in candidates:
         try:
-            if all(same(value_of(candidate, env), v) for env, v in zip(envs, values, strict=True)):
-                return candidate
+            got = [value_of(candidate, env) for env in envs]
         except (CnnCalcError, TypeError, KeyError, ValueError, ArithmeticError):
             continue
+        if all(same(g, v) for g, v in zip(got, values, strict=True)):
+            return candidate
+        if isinstance(candidate, Expr) and all(type(v) is int and type(g) in (int, float) and g == v
+                                               for g, v in zip(got, values, strict=True)):
+            return Expr(f"int({candidate.text})")
     if values and all(same(v, values[0]) for v in values):
         return Lit(values[0])
     raise Unwritable(f"no expression gives {values[:4]}")

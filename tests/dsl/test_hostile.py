@@ -72,6 +72,12 @@ CASES = [
     ("undefined-out", HEADER + "layers:\n  - relu\nout: nothere\n", "5:6", ["undefined name 'nothere'"]),
     ("undefined-block-out", HEADER + "blocks:\n  b:\n    layers:\n      - relu\n    out: nothere\nlayers:\n  - b\n",
      "7:10", ["undefined name 'nothere'"]),
+    # a var or block argument named `i` was read as the copy index (0): `${i + 1}` silently gave 1 channel, not 7
+    # (found by tools/fuzz_exports.py)
+    ("var-named-i", HEADER + "vars: {i: 6}\nlayers:\n  - {conv: {out: \"${i + 1}\", kernel: 1}}\n", "3:8",
+     ["variable name 'i' is taken by the copy index of `repeat`"]),
+    ("block-arg-named-i", HEADER + "blocks:\n  b:\n    args: {i: 6}\n    layers: [{conv: {out: \"${i + 1}\"}}]\n"
+     "layers:\n  - {b: {i: 6}}\n", "5:12", ["block 'b': argument name 'i' is taken by the copy index"]),
 ]
 
 

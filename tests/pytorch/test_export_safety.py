@@ -180,3 +180,25 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.
         files.write_text(out, "new", force=True)
     assert out.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.py"]  # no temporary file left behind
+
+
+def test_a_float_argument_equal_to_a_size_is_not_taken_for_it() -> None:
+    """ELU's alpha is 1.0 and the channels are 1: the linear after it was written nn.Linear(8, 1.0), which torch
+    refuses (found by tools/fuzz_exports.py). Input 1×8: flatten gives 8 features, linear 8·1 + 1 = 9 parameters."""
+    text = "name: n\ninput: [1, 8]\nlayers:\n  - elu\n  - {linear: 1}\n"
+    cls, _ = load_exported(export_source("n.yaml", text=text))
+    model = cls()
+    assert model(torch.zeros(2, 1, 8)).shape == (2, 1)
+    assert sum(p.numel() for p in model.parameters()) == 9
+
+
+def test_a_size_computed_as_a_whole_float_is_written_as_an_int() -> None:
+    """`${w / 2}` is 4.0 for w = 8: the file wrote nn.Conv2d(3, w / 2), a TypeError when built; now int(w / 2),
+    still following w: 16 / 2 = 8 and 16 · 1.5 = 24 channels."""
+    text = ("name: n\ninput: [3, 8, 8]\nvars: {w: 8}\nlayers:\n  - {conv: {out: \"${w / 2}\", kernel: 1}}\n"
+            "  - {conv: {out: \"${w * 1.5}\", kernel: 1}}\n")
+    cls, _ = load_exported(export_source("n.yaml", text=text))
+    assert cls()(torch.zeros(1, 3, 8, 8)).shape == (1, 12, 8, 8)  # 8 · 1.5 = 12
+    wider = cls(w=16)
+    assert (wider.conv1.out_channels, wider.conv2.out_channels) == (8, 24)
+    assert wider(torch.zeros(1, 3, 8, 8)).shape == (1, 24, 8, 8)
