@@ -1,13 +1,16 @@
 """`verify --train` over the whole zoo: saved bytes exact per layer, the step's peak, torchvision too.
 
-For every zoo network (or those named), at batch 1 and 2 in float32 on the CPU:
+For every zoo network (or those named), at its own input (``--small``: the smallest of
+64, 96, 128 pixels it accepts) and batch 1 and 2 in float32 on the CPU:
 `cnncalc.verify.training.verify_training` measures what autograd keeps in
 cnncalc's own module (per layer and in total), the peak of an SGD training step
 (a live-storage tracker), and, where the network is a torchvision model, what
 torchvision's own model keeps; everything must equal the analysis to the byte.
+At a small input a network can shrink to 1×1 before a batch norm, which cannot train
+at batch 1 (torch refuses it, and so does cnncalc): run those at ``--batch 2,3``.
 One line per network, then ALL EXACT or the mismatches; exit status 1 on any.
 
-    .venv/bin/python benchmarks/train_memory.py [NAME ...] [--batch 1,2] [--optimizer sgd] [--no-peak]
+    .venv/bin/python benchmarks/train_memory.py [NAME ...] [--small] [--batch 1,2] [--optimizer sgd] [--no-peak]
 
 The README's "Will it fit?" section quotes the last run.
 """
@@ -26,15 +29,10 @@ from cnncalc.verify.training import verify_training
 
 
 def pairs() -> dict[str, str]:
-    """Zoo network -> torchvision model, by the zoo's convention (tests/zoo_helpers.py): ``X_tv`` is
-    torchvision's X; otherwise a zoo name that torchvision has, unless the zoo also has ``X_tv``."""
+    """Zoo network -> torchvision model (`zoo.torchvision_pairs`: ``X_tv`` is torchvision's X)."""
     import torchvision
 
-    models = set(torchvision.models.list_models(module=torchvision.models))
-    names = zoo.names()
-    found = {n: n.removesuffix("_tv") for n in names if n.endswith("_tv") and n.removesuffix("_tv") in models}
-    found.update({n: n for n in names if n in models and f"{n}_tv" not in names})
-    return found
+    return dict(zoo.torchvision_pairs(set(torchvision.models.list_models(module=torchvision.models))))
 
 
 def main() -> int:
@@ -44,6 +42,8 @@ def main() -> int:
     parser.add_argument("--optimizer", default="sgd")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-peak", action="store_true", help="only the saved bytes (much faster)")
+    parser.add_argument("--small", action="store_true",
+                        help="each network at the smallest of 64, 96, 128 pixels it accepts (zoo.small_input)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     batches = [int(b) for b in args.batch.split(",")]
@@ -53,13 +53,15 @@ def main() -> int:
     for name in args.names or zoo.names():
         start = time.perf_counter()
         against = f"torchvision:{tv[name]}" if name in tv else None
-        result = verify_training(cnncalc.load(name), batches=batches, optimizer=args.optimizer, against=against,
+        graph = cnncalc.load(name, input_shape=zoo.small_input(name) if args.small else None)
+        result = verify_training(graph, batches=batches, optimizer=args.optimizer, against=against,
                                  peak=not args.no_peak)
         saved = [t for t in result.totals if t.what.startswith("saved") and "torchvision" not in t.what]
         cells = "  ".join(f"b{b}: {t.cell.ours:,} B" for b, t in zip(batches, saved, strict=True))
         peaks = "" if args.no_peak else "  peak " + ("exact" if all(p.ok for p in result.measured) else "DIFF")
         mark = "exact" if result.ok else "MISMATCH"
-        print(f"{name:22s} {mark:8s} saved {cells}{peaks}  {'(torchvision too)' if against else ''}  "
+        shape = "×".join(map(str, graph.spec.input_shape))
+        print(f"{name:22s} {shape:10s} {mark:8s} saved {cells}{peaks}  {'(torchvision too)' if against else ''}  "
               f"{time.perf_counter() - start:.0f} s", flush=True)
         lines = result.mismatches() + [f"{p.what}: {p.cell.ours:,} (analytic) != {p.cell.theirs:,}"
                                        for p in result.measured if not p.ok]

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,32 @@ def networks() -> list[tuple[str, Path, str | None]]:
 def names() -> list[str]:
     """Every zoo network's name, sorted (a family file lists its variants, not itself)."""
     return sorted(name for name, _, _ in networks())
+
+
+SMALL_SIZES = (64, 96, 128)  # the input sizes the zoo's torch checks try before a network's own
+
+
+def small_input(name: str, overrides: Mapping[str, Any] | None = None) -> tuple[int, ...]:
+    """The network's input at the smallest of SMALL_SIZES pixels it accepts, else its own (`overrides`: vars)."""
+    from cnncalc import analyze, load
+
+    channels, *spatial = own = load(name, overrides=overrides).spec.input_shape
+    for candidate in [(channels, *[s] * len(spatial)) for s in SMALL_SIZES if spatial and s < max(spatial)]:
+        try:
+            analyze(name, input_shape=candidate, overrides=overrides)
+        except CnnCalcError:
+            continue
+        return candidate
+    return own
+
+
+def torchvision_pairs(models: Collection[str]) -> list[tuple[str, str]]:
+    """(zoo name, model) for every zoo network that is one of torchvision's `models`, sorted: ``X_tv`` is
+    torchvision's ``X``; where both exist, ``X`` is the paper's network (googlenet with LRN and biases)."""
+    every = names()
+    pairs = [(n, n.removesuffix("_tv")) for n in every if n.endswith("_tv")]
+    pairs += [(n, n) for n in every if n in models and f"{n}_tv" not in every]
+    return sorted(p for p in pairs if p[1] in models)
 
 
 # Names as people say them (the notes, the papers): normalised (lower case, without - _ . and spaces) ->

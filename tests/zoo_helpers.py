@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,9 @@ import pytest
 
 import cnncalc
 from cnncalc import zoo
-from cnncalc.analysis import LayerReport, Report, analyze_graph
-from cnncalc.errors import CnnCalcError
+from cnncalc.analysis import LayerReport, Report
 from cnncalc.graph import Graph
 
-SMALL = (64, 96, 128)  # input sizes the torch tests try before a network's own
 _COUNTS = Path("shared") / "reference" / "torchvision_counts.json"
 # shared/ lies beside the repository (or, for a git worktree, beside a folder above it)
 REFERENCE = next((p / _COUNTS for p in Path(__file__).resolve().parents[2:] if (p / _COUNTS).is_file()),
@@ -38,19 +37,11 @@ def reference(key: str) -> dict[str, Any]:
 
 
 def torchvision_pairs() -> list[tuple[str, str]]:
-    """(zoo name, torchvision name) for every zoo network that is a torchvision model.
-
-    The convention: ``X_tv`` is torchvision's version of ``X``; where both exist, ``X``
-    is the paper's network (e.g. googlenet with LRN and biases) and only ``X_tv`` is
-    held to torchvision's counts. A placeholder pair fails if the reference is missing.
-    """
+    """(zoo name, torchvision name) for every zoo network that is a torchvision model (`zoo.torchvision_pairs`:
+    ``X_tv`` is torchvision's ``X``), by the reference counts. A placeholder pair fails if they are missing."""
     if not REFERENCE.is_file():
         return [("<reference file missing>", str(REFERENCE))]
-    models = json.loads(REFERENCE.read_text())["models"]
-    names = zoo.names()
-    pairs = [(n, n.removesuffix("_tv")) for n in names if n.endswith("_tv")]
-    pairs += [(n, n) for n in names if n in models and f"{n}_tv" not in names]
-    return sorted(p for p in pairs if p[1] in models)
+    return zoo.torchvision_pairs(json.loads(REFERENCE.read_text())["models"])
 
 
 def representatives() -> list[str]:
@@ -81,17 +72,6 @@ def block_out(name: str, path: str) -> LayerReport:
     return row(name, outs[path])
 
 
-def small_graph(name: str, **options: Any) -> Graph:
-    """The network at the smallest of SMALL it accepts (its own input otherwise)."""
-    graph = cnncalc.load(name, **options)
-    channels, *spatial = graph.spec.input_shape
-    for size in SMALL:
-        if size >= max(spatial):
-            break
-        try:
-            candidate = cnncalc.load(name, input_shape=(channels, *[size] * len(spatial)), **options)
-            analyze_graph(candidate)
-        except CnnCalcError:
-            continue
-        return candidate
-    return graph
+def small_graph(name: str, overrides: Mapping[str, Any] | None = None) -> Graph:
+    """The network at the smallest of `zoo.SMALL_SIZES` it accepts (its own input otherwise)."""
+    return cnncalc.load(name, input_shape=zoo.small_input(name, overrides), overrides=overrides)

@@ -27,24 +27,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 MARKERS = re.compile(r"(<!-- export-zoo:begin -->\n)(.*?)(<!-- export-zoo:end -->)", re.S)
-SMALL = (64, 96, 128)
-
-
-def input_size(name: str) -> tuple[int, ...]:
-    import cnncalc
-    from cnncalc.errors import CnnCalcError
-
-    own = cnncalc.load(name).spec.input_shape
-    channels, *spatial = own
-    for candidate in SMALL if spatial else ():
-        if candidate >= max(spatial):
-            break
-        try:
-            cnncalc.analyze(name, input_shape=(channels, *[candidate] * len(spatial)))
-        except CnnCalcError:
-            continue
-        return (channels, *[candidate] * len(spatial))
-    return own
 
 
 def check(name: str) -> dict[str, Any]:
@@ -53,11 +35,12 @@ def check(name: str) -> dict[str, Any]:
     from torch import nn
 
     import cnncalc
+    from cnncalc import zoo
     from cnncalc.torch import export
     from cnncalc.torch.lower import build_module
 
     start = time.perf_counter()
-    shape = input_size(name)
+    shape = zoo.small_input(name)
     fallbacks: list[str] = []
     original = export.flat.classes
 

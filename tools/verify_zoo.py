@@ -27,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 MARKERS = re.compile(r"(<!-- verify-zoo:begin -->\n)(.*?)(<!-- verify-zoo:end -->)", re.S)
-SMALL = (64, 96, 128)
 RF_LIMIT = 64
 
 
@@ -37,30 +36,19 @@ def pairs() -> list[tuple[str, str]]:
 
     from cnncalc import zoo
 
-    known = set(torchvision.models.list_models(module=torchvision.models))
-    names = zoo.names()
-    found = [(n, n.removesuffix("_tv")) for n in names if n.endswith("_tv")]
-    found += [(n, n) for n in names if n in known and f"{n}_tv" not in names]
-    return sorted(p for p in found if p[1] in known)
+    return zoo.torchvision_pairs(set(torchvision.models.list_models(module=torchvision.models)))
 
 
 def input_size(name: str, size: int | None, native: bool) -> tuple[int, ...]:
     import cnncalc
-    from cnncalc.errors import CnnCalcError
+    from cnncalc import zoo
 
-    own = cnncalc.load(name).spec.input_shape
     if native:
-        return own
-    channels, *spatial = own
-    for candidate in [size] if size else SMALL:
-        if candidate >= max(spatial) and size is None:
-            break
-        try:
-            cnncalc.analyze(name, input_shape=(channels, *[candidate] * len(spatial)))
-        except CnnCalcError:
-            continue
-        return (channels, *[candidate] * len(spatial))
-    return own
+        return cnncalc.load(name).spec.input_shape
+    if size is None:
+        return zoo.small_input(name)
+    channels, *spatial = cnncalc.load(name).spec.input_shape
+    return (channels, *[size] * len(spatial))
 
 
 def small_fields(name: str, shape: tuple[int, ...]) -> list[str]:

@@ -14,8 +14,10 @@ backward is freed after its last reader. Backward, in reverse order, as torch's
 engine runs it: a layer receives its output's gradient, allocates its inputs'
 gradients (add, concat and reshapes pass views of the incoming one) and its
 parameters' (kept as ``.grad``), then drops the incoming gradient and the storages
-only it (and later layers) kept; a second gradient for a value with two readers is
-summed in place when one side is held by the engine alone, else into a new tensor.
+only it (and later layers) kept; AccumulateGrad then copies a parameter's gradient
+made in another layout (channels last) into the parameter's. A second gradient for
+a value with two readers is summed in place when one side is held by the engine
+alone, else into a new tensor.
 The step: the optimizer's temporaries on top of parameters, gradients and state.
 
 All sizes are `Bytes`, affine in the batch, so one simulation answers every batch
@@ -65,6 +67,7 @@ class Node:
     param_grads: Bytes  # the gradients of its parameters
     temporaries: Bytes = ZERO  # alive only inside its forward
     scratch: Bytes = ZERO  # alive only inside its backward
+    accumulate: Bytes = ZERO  # AccumulateGrad's layout copies of its parameters' gradients, after its backward
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,8 @@ def simulate(nodes: list[Node], storages: list[Bytes], persistent: Bytes, output
         for sid in node.kept:
             if sid in live and savers[sid] == i and sid != output_storage:
                 cur = cur - live.pop(sid)
+        if incoming is not None and node.records and node.accumulate != ZERO:
+            events.append(Event(cur + node.accumulate, "backward", node.name))
         for value, key, nbytes in given:
             give(value, key, nbytes, node.name)
     cur = cur - word  # the root gradient, held until backward() returns

@@ -9,7 +9,7 @@ step's peak comes from tensor lifetimes along the forward and backward order
 (`cnncalc.analysis.step`), and `Training.fit` answers the largest batch under a budget.
 
 Conventions: layers run in place exactly where cnncalc's torch module runs them in
-place (`in_place`, the rule of `cnncalc.torch.lower`), as torchvision's models do
+place (`cnncalc.analysis.inplace`, the rule `cnncalc.torch.lower` follows), as torchvision's models do
 (``ReLU(inplace=True)``, ``out += identity``). The device is CUDA by default: there
 a dropout keeps a one-byte mask, Adam runs its foreach implementation (one
 parameter-sized temporary) and its step counters live on the host; ``device="cpu"``
@@ -19,85 +19,23 @@ measures it. Mixed precision (``amp``) follows torch.autocast.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from cnncalc.analysis import LayerReport, Report, analyze_graph
+from cnncalc.analysis.inplace import in_place, saved_rule
 from cnncalc.analysis.step import ZERO, Bytes, Event, Node, Timeline, simulate, total
 from cnncalc.errors import CnnCalcError
 from cnncalc.graph import Graph
-from cnncalc.layers.base import Layer, numel
-from cnncalc.layers.memory import ITEMSIZE, Context, Effect, Piece, SavedRule, worked
+from cnncalc.layers.base import numel
+from cnncalc.layers.memory import ITEMSIZE, Context, Effect, Piece, worked
 from cnncalc.layers.steps import Worked
 from cnncalc.spec import INPUT
 
 OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}  # parameter-sized state tensors per parameter
 AMP = {"bf16": "bfloat16", "bfloat16": "bfloat16", "fp16": "float16", "float16": "float16"}
 DEVICES = ("cuda", "cpu")
-
-
-def saved_rule(layer: Layer) -> SavedRule:
-    """The kind's own ``SAVED`` rule (declared by the kind itself, never inherited)."""
-    found = vars(type(layer)).get("SAVED")
-    if not isinstance(found, SavedRule):
-        raise CnnCalcError(f"layer type {layer.KIND!r} has no rule for what it keeps for the backward pass "
-                           "(SAVED, cnncalc/layers/saved.py); training memory cannot be computed")
-    return found
-
-
-def in_place(graph: Graph, report: Report) -> frozenset[str]:
-    """The layers that run in place, as `cnncalc.torch.lower` lowers them (`_in_place_once`), the same for
-    every layer written by one entry of the network file (every copy, in every instance of a block), since
-    the exported file builds them with one constructor call: a layer that may not is left out with all its
-    siblings, until no entry is split."""
-    entries: dict[object, list[str]] = {}
-    for spec in graph.spec.layers:
-        entries.setdefault(spec.location, []).append(spec.name)
-    forbidden: set[str] = set()
-    while True:
-        chosen = _in_place_once(graph, report, forbidden)
-        split = {n for group in entries.values() if chosen & set(group) and not set(group) <= chosen for n in group}
-        if not split:
-            return frozenset(chosen)
-        forbidden |= split
-
-
-def _in_place_once(graph: Graph, report: Report, forbidden: set[str]) -> set[str]:
-    """Layers whose kind can overwrite its (first) input (``SAVED.in_place``: as torchvision's
-    ``ReLU(inplace=True)`` and ``out += identity``), and may.
-
-    The input's storage must be read by no other layer, and be neither the network's
-    input nor its output. A layer without arithmetic (identity, dropout, flatten: no
-    FLOPs) may return its input or a view of it, and an in-place layer returns its
-    input: the chain back to the layer that made the storage is followed, and each
-    link must have that one reader. For training, the storage must be made by a
-    layer that does not keep its output for the backward pass: one with parameters
-    (conv, linear, norms) or a merge; and only merges (which keep nothing) may have
-    written into it in place before.
-    """
-    readers = Counter(i for node in graph.order for i in node.inputs)
-    rows = {r.name: r for r in report.layers}
-    merges = {n.name for n in graph.order if n.layer.MAX_INPUTS != 1}
-    alias_of: dict[str, str] = {}  # layer -> the input whose storage its output may share
-    written: set[str] = set()  # layers made in place
-    for node in graph.order:
-        source = node.inputs[0]
-        if len(node.inputs) == 1 and rows[node.name].flops == 0:
-            alias_of[node.name] = source
-        if not saved_rule(node.layer).in_place or node.name in forbidden:
-            continue
-        chain = [source]
-        while chain[-1] in alias_of:
-            chain.append(alias_of[chain[-1]])
-        root = chain[-1]
-        if (all(c not in (INPUT, graph.output) and readers[c] == 1 for c in chain)
-                and all(c in merges for c in chain if c in written)
-                and (rows[root].params > 0 or root in merges)):
-            written.add(node.name)
-            alias_of[node.name] = source
-    return written
 
 
 @dataclass(frozen=True)
@@ -251,7 +189,8 @@ def analyze_training(graph: Graph, *, batch: int = 1, dtype: str = "fp32", optim
         nodes.append(Node(node.name, tuple(created), tuple(v[0] for v in ins), tuple(dict.fromkeys(kept)), grads,
                           records, effect.passes_grad, Bytes(0, int(bound.params.value) * size),
                           total([_piece_bytes(p) for p in temporaries]),
-                          total([_piece_bytes(p) for p in effect.scratch])))
+                          total([_piece_bytes(p) for p in effect.scratch]),
+                          total([_piece_bytes(p) for p in effect.accumulate])))
         values[node.name] = (out, effect.dtype, effect.channels_last, records)
 
     params = sum(r.params for r in report.layers) * size

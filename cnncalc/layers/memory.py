@@ -40,7 +40,7 @@ class Context:
     grads: tuple[bool, ...]  # which inputs require grad
     dtypes: tuple[str, ...]  # element type of each input
     channels_last: tuple[bool, ...]  # each input laid out channels innermost (after a layernorm)
-    in_place: bool = False  # the layer runs in place (`cnncalc.analysis.training.in_place`)
+    in_place: bool = False  # the layer runs in place (`cnncalc.analysis.inplace.in_place`)
     autocast: str | None = None  # the low-precision type under torch.autocast
     device: str = "cuda"
     param_dtype: str = "float32"
@@ -76,7 +76,9 @@ class Piece:
 class Effect:
     """A rule applied: what is kept, the output's storage (``new`` or ``shared`` with input 0),
     type and layout, whether the backward hands out (views of) its incoming gradient, and
-    tensors alive only inside the forward (`temporaries`) or the backward (`scratch`)."""
+    tensors alive only inside the forward (`temporaries`) or the backward (`scratch`), or made
+    after it (`accumulate`: AccumulateGrad's copy of a parameter's gradient into the parameter's
+    layout, once the layer's backward has released what it kept and its incoming gradient)."""
 
     pieces: tuple[Piece, ...]
     output: str = "new"
@@ -85,6 +87,7 @@ class Effect:
     passes_grad: bool = False
     temporaries: tuple[Piece, ...] = ()
     scratch: tuple[Piece, ...] = ()
+    accumulate: tuple[Piece, ...] = ()
     min_batch: int = 1  # batch norm needs more than one value per channel to train
 
 

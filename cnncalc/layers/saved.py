@@ -188,14 +188,15 @@ def padded_input() -> SavedRule:
         low = _low(ctx)
         layout = ctx.channels_last[0] and len(shape) > 2  # conv1d returns a contiguous output
         per_group = shape[0] // getattr(b.layer, "groups", 1)
-        scratch = (Piece("weight gradient, channels last", "new", (b.weights,), ctx.param_dtype, batched=False),) \
+        # a channels-last weight gradient, copied to the weight's layout by AccumulateGrad
+        copy = (Piece("weight gradient, channels last", "new", (b.weights,), ctx.param_dtype, batched=False),) \
             if layout and per_group > 1 and any(k > 1 for k in g.kernel) else ()
         if g.symmetric:
-            return Effect((_operand(b, ctx), *_weight(b, ctx)), dtype=low, channels_last=layout, scratch=scratch)
+            return Effect((_operand(b, ctx), *_weight(b, ctx)), dtype=low, channels_last=layout, accumulate=copy)
         padded = (shape[0], *(n + lo + hi for n, (lo, hi) in zip(shape[1:], g.pads, strict=True)))
         tmp = (Piece("zero-padded input", "new", padded, ctx.dtypes[0]),) if low != ctx.dtypes[0] else ()
         return Effect((Piece("zero-padded input", "new", padded, low), *_weight(b, ctx)), dtype=low,
-                      channels_last=layout, temporaries=tmp, scratch=scratch)
+                      channels_last=layout, temporaries=tmp, accumulate=copy)
 
     return SavedRule("its input (its zero-padded copy when the padding is uneven; the weight is a parameter)",
                      apply)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis.compare import ComparisonRow
 from cnncalc.bench import FLOPS_CONVENTION, BenchResult, BenchRun, Progress
-from cnncalc.render.tables import comparison_cells, comparison_dict, human, human_bytes, to_csv, to_json, to_markdown
+from cnncalc.render.formats import binary_bytes
+from cnncalc.render.tables import comparison_cells, comparison_dict, human, to_csv, to_json, to_markdown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -71,7 +72,7 @@ def result_cells(r: BenchResult, spec: bool = True) -> list[str]:
              f"{t.p90_ms:.3f}", f"{r.throughput:,.1f}", f"{r.achieved_gflops:,.1f}", f"{100 * r.efficiency:.1f}"]
     if spec:
         cells.append(f"{100 * r.spec_efficiency:.1f}" if r.spec_efficiency is not None else "—")
-    return [*cells, f"{r.arithmetic_intensity:.1f}", human_bytes(r.peak_memory_bytes)]
+    return [*cells, f"{r.arithmetic_intensity:.1f}", binary_bytes(r.peak_memory_bytes)]
 
 
 def header_lines(run: BenchRun) -> list[str]:

@@ -9,7 +9,7 @@ is carried in ``x``; a value read later or more than once gets its own name and
 is deleted after its last use (torch.fx writes ``x = None`` for the same reason:
 an intermediate should not live until the function returns); an addition whose
 left operand is dead afterwards accumulates in place (``out += identity``) where
-the lowering allows it (`cnncalc.analysis.training.in_place`).
+the lowering allows it (`cnncalc.analysis.inplace.in_place`).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from cnncalc.analysis import LayerReport, Report, analyze_graph
-from cnncalc.analysis.training import in_place
+from cnncalc.analysis.inplace import in_place
 from cnncalc.graph import Graph
 from cnncalc.spec import INPUT
 from cnncalc.torch.codegen import attr, class_name

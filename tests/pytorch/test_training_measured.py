@@ -88,7 +88,10 @@ def test_every_family_is_covered() -> None:
 
 @pytest.mark.parametrize(("name", "shape"), [("lenet5", None), ("alexnet_original", (3, 96, 96)),
                                              ("squeezenet1_1", (3, 64, 64)), ("resnet18", (3, 32, 32)),
-                                             ("mobilenet_v2", (3, 32, 32))])
+                                             ("mobilenet_v2", (3, 32, 32)),
+                                             # a conv after a channels-last layer norm: AccumulateGrad copies its
+                                             # weight gradient once the conv's backward has released its input
+                                             ("convnext_tiny", (3, 64, 64))])
 def test_the_step_peak_equals_a_live_storage_tracker(name: str, shape: tuple[int, ...] | None) -> None:
     first, second = batches_for(name, shape)
     result = verify_training(cnncalc.load(name, input_shape=shape), batches=(first, second), optimizer="adam")
