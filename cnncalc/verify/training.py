@@ -15,9 +15,8 @@ which adds cuDNN's workspaces and the allocator's 512-byte rounding to the tenso
 dispatch-level tracker of live storages, against the simulation run as that tracker makes autograd run (a second
 gradient is always summed into a new tensor). They agree to the byte on the zoo's networks
 (benchmarks/train_memory.py); kernels that allocate temporaries of their own (3-D and transposed convolutions on
-the CPU) add to the measured peak. With ``against="torchvision:NAME"`` torchvision's own model is measured too,
-and its saved bytes must equal ours.
-"""
+the CPU) add to the measured peak. With ``against="torchvision:NAME"`` torchvision's own model is measured
+too, and its saved bytes must equal ours. What it would allocate is checked first (`budget.check_training`)."""
 
 from __future__ import annotations
 
@@ -253,7 +252,8 @@ def verify_training(graph: Graph, *, batches: Sequence[int] = (1, 2), device: st
     rules = "cuda" if device.startswith("cuda") else "cpu"
     report = analyze_graph(graph)
     analyze_training(graph, batch=min(batches))  # refuses what cannot train (no parameters) before torch runs
-    budget.check(analyze_graph(graph, batch=max(batches)), device, "verify --train")  # at least this much
+    largest = analyze_training(graph, batch=max(batches), optimizer=optimizer, amp=amp, device=rules)
+    budget.check_training(largest, device, "verify --train", against=reference is not None)
     built = lower(graph, report, inplace=True, device=device)
     module = built.module.train()
     layers_of = {name: built.submodule(name) for name in built.paths}

@@ -10,6 +10,7 @@ import pytest
 
 import cnncalc
 from cnncalc.analysis import analyze_graph
+from cnncalc.analysis.training import analyze_training
 from cnncalc.cli import main
 from cnncalc.errors import CnnCalcError
 from cnncalc.torch import budget
@@ -63,3 +64,26 @@ def test_verify_against_a_reference_of_another_shape_is_one_line(monkeypatch: py
     code, _, err = run(monkeypatch, capsys, "verify", "lenet5", "--against", "torchvision:resnet50")
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("cnncalc: --against torchvision:resnet50: cannot run torchvision's resnet50"), err
+
+
+def test_the_training_budget_counts_the_steps_measured() -> None:
+    training = analyze_training(cnncalc.load("lenet5"), batch=2)
+    peak = training.peak().live.at(2)
+    need = peak * 3  # budget.TRAIN_PEAKS: cnncalc's module, measured step after step
+    with pytest.raises(CnnCalcError, match="more than half"):
+        budget.check_training(training, "cpu", "verify --train", against=False, memory=2 * need - 2)
+    budget.check_training(training, "cpu", "verify --train", against=False, memory=2 * need)
+    with pytest.raises(CnnCalcError, match=r"about 4\.5 times"):  # torchvision's model besides: 1.5 peaks more
+        budget.check_training(training, "cpu", "verify --train", against=True, memory=2 * need)
+
+
+def test_verify_train_refuses_what_the_kernel_killed(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`benchmarks/train_memory.py --small` grew past the 24 GiB of its machine on regnet_y_128gf (644.8 M
+    parameters: 2.58 GB of weights and as much of gradients, in cnncalc's module and torchvision's) and was
+    killed by the kernel: now one line, before anything is built."""
+    monkeypatch.setattr(budget, "device_memory", lambda device: 24 * 2**30)
+    monkeypatch.setattr("cnncalc.torch.lower.lower", lambda *a, **k: pytest.fail("built before the check"))
+    code, out, err = run(monkeypatch, capsys, "verify", "regnet_y_128gf", "--train", "--input", "3x64x64",
+                         "--batch", "3", "--against", "torchvision:regnet_y_128gf")
+    assert (code, out) == (2, "") and "would allocate" in err and err.count("\n") == 1, err
