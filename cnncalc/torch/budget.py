@@ -10,8 +10,8 @@ rest being left for torch's work space, fvcore's traces and the operating system
 `verify --train` holds more: the step's peak (parameters, gradients, optimizer state and
 the tensors kept for the backward, from `cnncalc.analysis.training`) in its measurements
 one after another, and torchvision's model besides with ``--against``. Measured on
-regnet_y_8gf (torch 2.14, CPU, batches 2 and 3), the process grew by 2.2 times the step's
-peak, 3.3 times with torchvision's: `TRAIN_PEAKS` and `AGAINST_PEAKS` leave a margin.
+regnet_y_8gf (torch 2.14, CPU, batches 2 and 3), the process grew by 1.6 times the step's
+peak, 2.1 times with torchvision's: `TRAIN_PEAKS` and `AGAINST_PEAKS` leave a margin.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from cnncalc.analysis.training import Training
 
 SHARE = 2  # at most 1/SHARE of the device's memory
-TRAIN_PEAKS = 3  # verify --train: this many of the analytic step's peak at once
-AGAINST_PEAKS = 1.5  # and this many more with torchvision's model (--against)
+TRAIN_PEAKS = 2  # verify --train: this many of the analytic step's peak at once
+AGAINST_PEAKS = 1  # and this many more with torchvision's model (--against)
 
 
 def device_memory(device: str) -> int | None:

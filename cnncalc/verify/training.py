@@ -100,15 +100,14 @@ def measure_saved(module: nn.Module, x: torch.Tensor, layers: dict[str, nn.Modul
     def pack(t: torch.Tensor) -> torch.Tensor:
         storage = t.untyped_storage()
         ptr, nbytes = storage.data_ptr(), storage.nbytes()
-        if ptr in exclude:
-            return t
-        if autocast is not None and _parameter_cast(t):
+        if autocast is not None and ptr not in exclude and _parameter_cast(t):
             casts[ptr] = nbytes
-            return t
-        layer = running[-1] if running else ""
-        own.setdefault(layer, {})[ptr] = nbytes
-        first.setdefault(ptr, (layer, nbytes))
-        return t
+        elif ptr not in exclude:
+            layer = running[-1] if running else ""
+            own.setdefault(layer, {})[ptr] = nbytes
+            first.setdefault(ptr, (layer, nbytes))
+        # a detached alias: the tensor itself, kept by its own grad_fn, would be a cycle that nothing frees
+        return t.detach()
 
     def enter(name: str) -> Any:
         return lambda module, args: running.append(name)  # a pre-hook returning None keeps the arguments

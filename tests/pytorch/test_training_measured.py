@@ -8,7 +8,9 @@ One network per zoo family here (a smaller input where the default one is slow t
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 
 import pytest
 import torch
@@ -112,6 +114,17 @@ def test_random_networks_keep_what_the_rules_say(text: str) -> None:
         assert "one value per channel" in str(exc)
         result = verify_training(graph, batches=(2, 3), peak=False)
     assert result.ok, text + "\n" + "\n".join(result.mismatches()[:20])
+
+
+def test_measuring_keeps_nothing_alive() -> None:
+    """ReLU keeps its output for the backward: packed as the tensor itself, its own grad_fn held it in a cycle
+    that no collector frees, with every parameter; benchmarks/train_memory.py grew to 24 GiB over the zoo."""
+    module = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU())
+    weight = weakref.ref(module[0].weight)
+    assert measure_saved(module, torch.randn(2, 4)).total == 2 * 4 * 4 + 2 * 4 * 4  # the input, ReLU's output
+    del module
+    gc.collect()
+    assert weight() is None
 
 
 def test_mixed_precision_keeps_bf16_activations_and_weight_copies() -> None:
