@@ -3,7 +3,8 @@
 Each command runs as a whole process (interpreter start, imports, model build,
 analysis, printing into a pipe), the way a user runs it from a shell, the
 commands interleaved over several rounds so that load on the machine hits all
-alike; the script prints each median and its ratio to torchinfo's, and checks
+alike, after an untimed warm-up round (as a user's shell runs them, with their bytecode
+cached); the script prints each median and its ratio to torchinfo's, and checks
 the targets of issue 10 (shapes table <= 0.03x, JSON <= 0.025x, compare of five
 networks <= 0.03x of torchinfo on the largest of them).
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shlex
 import shutil
 import statistics
@@ -53,9 +55,14 @@ SCRIPTS = {
 }
 
 
+# as a user's shell runs them: bytecode cached (a sandbox's PYTHONDONTWRITEBYTECODE would make every
+# process recompile cnncalc's sources, about a third of its time, while torch's wheels carry theirs)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])} failed:\n{proc.stderr[-2000:]}")
@@ -90,6 +97,8 @@ def main() -> None:
         else:
             print(f"skipping {name}: not installed")
     times: dict[str, list[float]] = {k: [] for k in commands}
+    for cmd in commands.values():  # a warm-up round, untimed: bytecode written, files in the page cache
+        timed(cmd)
     for _ in range(args.rounds):
         for name, cmd in commands.items():  # interleaved, so machine load affects all alike
             times[name].append(timed(cmd))

@@ -114,12 +114,13 @@ def analyze_text(text: str, filename: str = "<string>", *, batch: int = 1, dtype
 def catalogue() -> list[Report]:
     """Every zoo network analysed at its default input, grouped by family (history order).
 
-    (`cnncalc list` reads the totals from a cache instead: `cnncalc.zoo.entries`.)
+    (`cnncalc list` reads the totals from a cache instead: `cnncalc.analysis.catalogue.entries`.)
     """
     from cnncalc import zoo
+    from cnncalc.analysis.catalogue import FAMILY_ORDER
 
     reports = [analyze(name) for name in zoo.names()]
-    rank = {f: k for k, f in enumerate(zoo.FAMILY_ORDER)}
+    rank = {f: k for k, f in enumerate(FAMILY_ORDER)}
     return sorted(reports, key=lambda r: (rank.get(r.family, len(rank)), r.family, r.totals.params, r.name))
 
 

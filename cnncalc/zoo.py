@@ -1,4 +1,4 @@
-"""The built-in zoo: architectures shipped as YAML files, found by name, and their totals.
+"""The built-in zoo: architectures shipped as YAML files, found by name.
 
 In a source checkout the files are in ``archs/`` beside the package; an
 installed wheel carries them inside the package as ``cnncalc/archs``.
@@ -6,26 +6,15 @@ installed wheel carries them inside the package as ``cnncalc/archs``.
 A file is one network, named by its stem (``resnet50.yaml``), or a family with
 ``variants`` (``efficientnet.yaml``: efficientnet_b0 … efficientnet_b7): each
 variant is a zoo name of its own, the file read with the variant's settings.
-
-Analysing all the zoo's networks takes seconds; their totals (`cnncalc list`)
-change only when a zoo file or the analytic code changes. `entries` keeps them in
-the user's cache folder (``$XDG_CACHE_HOME/cnncalc``, else ``~/.cache/cnncalc``)
-under a key made of the cnncalc version, every zoo file's text and the size and
-modification time of every module of the analytic core, so that any edit
-recomputes them. A cache that cannot be read or written is ignored.
+Their totals, as `cnncalc list` shows them, are `cnncalc.analysis.catalogue`'s.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
-import json
-import os
 import re
-import tempfile
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +26,7 @@ from cnncalc.layers.text import Msg
 VARIANTS_KEY = "\nvariants:"  # a family file says so at the top level; other files are not parsed to list them
 
 if TYPE_CHECKING:
-    from cnncalc.analysis.report import Report
+    pass
 
 
 def archs_dir() -> Path:
@@ -73,6 +62,16 @@ def networks() -> list[tuple[str, Path, str | None]]:
 def names() -> list[str]:
     """Every zoo network's name, sorted (a family file lists its variants, not itself)."""
     return sorted(name for name, _, _ in networks())
+
+
+def is_name(text: str) -> bool:
+    """Whether `text` is a zoo name: its own file, or a variant of a family file whose name begins it (read
+    first), else of any; the common answer without reading every family file (a third of a second)."""
+    folder = archs_dir()
+    if (folder / f"{text}.yaml").is_file() and not variants_of(folder / f"{text}.yaml"):
+        return True
+    likely = [p for p in sorted(folder.glob("*.yaml")) if text.startswith(p.stem)] if folder.is_dir() else []
+    return any(text in variants_of(p) for p in likely) or text in names()
 
 
 SMALL_SIZES = (64, 96, 128)  # the input sizes the zoo's torch checks try before a network's own
@@ -126,9 +125,9 @@ def alias(text: str) -> str | None:
     >>> alias("SqueezeNet"), alias("VGG-16"), alias("vgg16"), alias("vgg_d")
     ('squeezenet1_0', 'vgg16', None, 'vgg16')
     """
-    zoo_names = names()
-    if text in zoo_names:
+    if is_name(text):
         return None
+    zoo_names = names()
     key = normalised(text)
     if key in ALIASES and ALIASES[key] in zoo_names:
         return ALIASES[key]
@@ -153,7 +152,7 @@ def meaning(source: str | Path) -> tuple[str, Msg | None]:
         return text, None
     if "/" in text or "\\" in text or text.endswith((".yaml", ".yml")):
         stem = Path(text).stem
-        name = stem if stem in names() else alias(stem)
+        name = stem if is_name(stem) else alias(stem)
         if name is None:
             return text, None
         return name, Msg("there is no file {path}; reading the zoo's {name} ({file})", path=text, name=name,
@@ -223,97 +222,3 @@ def resolve(source: str | Path) -> Path:
 
 
 # -- the totals of `cnncalc list` -------------------------------------------------------------
-
-FAMILY_ORDER = ("Classic", "VGG", "NiN", "Inception", "ResNet", "ResNeXt", "SENet", "DenseNet", "SqueezeNet",
-                "SPP", "MobileNet", "ShuffleNet", "MNASNet", "EfficientNet", "RegNet", "ConvNeXt")
-CORE = ("layers", "analysis", "dsl", "spec.py", "graph.py", "zoo.py", "__init__.py")  # what the totals depend on
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One zoo network's header and totals, as `cnncalc list` shows them."""
-
-    name: str
-    title: str
-    family: str
-    source: str
-    input_shape: tuple[int, ...]
-    params: int
-    macs: int
-    flops: int
-    depth: int
-    param_bytes: int = 0  # float32
-    top1: float | None = None  # published accuracy, percent (`cnncalc.analysis.accuracy`)
-    top5: float | None = None
-    dataset: str = ""
-    accuracy_source: str = ""
-
-    @classmethod
-    def of(cls, report: Report) -> Entry:
-        from cnncalc.analysis.accuracy import report_accuracy
-
-        t = report.totals
-        a = report_accuracy(report)
-        return cls(report.name, report.title, report.family, report.source, tuple(report.input_shape),
-                   t.params, t.macs, t.flops, t.depth, t.param_bytes, a.top1 if a else None, a.top5 if a else None,
-                   a.dataset if a else "", a.source if a else "")
-
-
-def ordered(entries: list[Entry]) -> list[Entry]:
-    """Grouped by family in history order, then by size."""
-    rank = {f: k for k, f in enumerate(FAMILY_ORDER)}
-    return sorted(entries, key=lambda e: (rank.get(e.family, len(rank)), e.family, e.params, e.name))
-
-
-def entries(cache: Path | None = None) -> list[Entry]:
-    """Every zoo network's entry, in catalogue order (see the module docstring for the cache)."""
-    folder = cache if cache is not None else cache_folder()
-    key = _key()
-    path = folder / f"zoo-{key[:32]}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("key") == key:
-            return [Entry(**{**e, "input_shape": tuple(e["input_shape"])}) for e in data["entries"]]
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
-    import cnncalc
-
-    fresh = ordered([Entry.of(cnncalc.analyze(name)) for name in names()])
-    _write(path, {"key": key, "entries": [asdict(e) for e in fresh]})
-    return fresh
-
-
-def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cnncalc"
-
-
-def _key() -> str:
-    from cnncalc import __version__
-
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(archs_dir().glob("*.yaml")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    package = Path(__file__).resolve().parent
-    for part in CORE:
-        files = sorted((package / part).rglob("*.py")) if (package / part).is_dir() else [package / part]
-        for f in files:
-            stat = f.stat()
-            digest.update(f"{f.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    """Write the cache atomically; a folder we may not write to just means no cache."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".zoo-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass

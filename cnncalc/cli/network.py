@@ -197,12 +197,12 @@ def list_(
     force: ForceOpt = False,
 ) -> None:
     """The built-in zoo: every architecture with its params, MACs, depth and source."""
-    from cnncalc import zoo
+    from cnncalc.analysis.catalogue import entries
     from cnncalc.render import catalogue as render
 
     if plot is not None:
         chart_format(writable(plot, force))
-    reports = zoo.entries()
+    reports = entries()
     if family is not None:
         families = list(dict.fromkeys(r.family for r in reports))
         reports = [r for r in reports if r.family.lower() == family.lower()]

@@ -1,4 +1,4 @@
-"""`cnncalc list`: the zoo as a table, JSON, CSV or Markdown (from `cnncalc.zoo.entries`)."""
+"""`cnncalc list`: the zoo as a table, JSON, CSV or Markdown (from `cnncalc.analysis.catalogue.entries`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from cnncalc.render.formats import human, to_csv, to_json, to_markdown
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from cnncalc.analysis.catalogue import Entry
     from cnncalc.dsl.header import Header
-    from cnncalc.zoo import Entry
 
 LIST_HEADER = ("family", "name", "title", "input", "params", "MACs", "depth", "source", "MB", "top-1 %")
 

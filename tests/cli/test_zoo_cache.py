@@ -9,12 +9,13 @@ import pytest
 
 import cnncalc
 from cnncalc import zoo
+from cnncalc.analysis import catalogue
 
 
 def test_cached_entries_equal_fresh_analyses(tmp_path: Path) -> None:
-    first = zoo.entries(tmp_path)
+    first = catalogue.entries(tmp_path)
     (path,) = tmp_path.glob("zoo-*.json")
-    again = zoo.entries(tmp_path)  # read back from the file
+    again = catalogue.entries(tmp_path)  # read back from the file
     assert again == first
     assert [e.name for e in first] == [r.name for r in cnncalc.catalogue()]
     for entry in first[:: max(1, len(first) // 6)]:  # a sample, against the analysis itself
@@ -26,30 +27,30 @@ def test_cached_entries_equal_fresh_analyses(tmp_path: Path) -> None:
 
 
 def test_a_stale_or_broken_cache_is_recomputed(tmp_path: Path) -> None:
-    zoo.entries(tmp_path)
+    catalogue.entries(tmp_path)
     (path,) = tmp_path.glob("zoo-*.json")
     data = json.loads(path.read_text())
     data["entries"][0]["params"] = -1
     data["key"] = "another key"
     path.write_text(json.dumps(data))
-    assert all(e.params > 0 for e in zoo.entries(tmp_path))
+    assert all(e.params > 0 for e in catalogue.entries(tmp_path))
     path.write_text("{not json")
-    assert all(e.params > 0 for e in zoo.entries(tmp_path))
+    assert all(e.params > 0 for e in catalogue.entries(tmp_path))
 
 
 def test_the_key_follows_the_code_and_the_zoo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    before = zoo._key()
+    before = catalogue._key()
     folder = tmp_path / "archs"
     folder.mkdir()
     for p in zoo.archs_dir().glob("*.yaml"):
         (folder / p.name).write_bytes(p.read_bytes())
     monkeypatch.setattr(zoo, "archs_dir", lambda: folder)
-    assert zoo._key() == before
+    assert catalogue._key() == before
     (folder / "lenet5.yaml").write_text((folder / "lenet5.yaml").read_text() + "\n# edited\n")
-    assert zoo._key() != before
+    assert catalogue._key() != before
 
 
 def test_an_unwritable_cache_folder_is_no_error(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
-    assert len(zoo.entries(blocked / "cnncalc")) == len(zoo.names())
+    assert len(catalogue.entries(blocked / "cnncalc")) == len(zoo.names())

@@ -20,11 +20,11 @@ from rich.table import Table
 
 import cnncalc
 from cnncalc.analysis import collapse
+from cnncalc.analysis.catalogue import Entry
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.text import render
 from cnncalc.render import catalogue, tables
 from cnncalc.render.fasttable import Column, Grid, emit, plain_output
-from cnncalc.zoo import Entry
 
 
 def rich_shapes(console: Console, report: Any, rows: Any) -> None:
