@@ -50,7 +50,7 @@ class Split(Layer):
 
     FLOPS = costs.free("a view of some channels")
     TORCH_CALLS = ("x.chunk", "torch.chunk", "x.split", "torch.split")  # ShuffleNet: x.chunk(2, dim=1)
-    SAVED = saved.nothing("a view of its input", output="shared")
+    SAVED = saved.channel_part()
 
     def validate(self) -> None:
         count = self.count()

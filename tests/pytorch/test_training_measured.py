@@ -116,6 +116,15 @@ def test_random_networks_keep_what_the_rules_say(text: str) -> None:
     assert result.ok, text + "\n" + "\n".join(result.mismatches()[:20])
 
 
+def test_a_channel_split_fills_the_other_parts_gradients_with_zeros() -> None:
+    """Each part of a split is its own torch.split call, whose backward makes zeros for the parts it did not
+    return before concatenating: at batch 3 the peak of shufflenet_v2_x1_5 at 64×64 falls there (704 bytes
+    above the analysis before the zeros were counted; benchmarks/train_memory.py)."""
+    result = verify_training(cnncalc.load("shufflenet_v2_x1_5", input_shape=(3, 64, 64)), batches=(3,))
+    assert result.ok and result.measured
+    assert all(m.ok for m in result.measured), [(m.cell.ours, m.cell.theirs) for m in result.measured]
+
+
 def test_measuring_keeps_nothing_alive() -> None:
     """ReLU keeps its output for the backward: packed as the tensor itself, its own grad_fn held it in a cycle
     that no collector frees, with every parameter; benchmarks/train_memory.py grew to 24 GiB over the zoo."""
