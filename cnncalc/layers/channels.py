@@ -50,7 +50,7 @@ class Split(Layer):
 
     FLOPS = costs.free("a view of some channels")
     TORCH_CALLS = ("x.chunk", "torch.chunk", "x.split", "torch.split")  # ShuffleNet: x.chunk(2, dim=1)
-    SAVED = saved.channel_part()
+    SAVED = saved_own.channel_part()
 
     def validate(self) -> None:
         count = self.count()

@@ -81,19 +81,6 @@ def nothing(why: str, *, output: str = "new", passes_grad: bool = False, in_plac
     return SavedRule(f"nothing: {why}", apply, in_place)
 
 
-def channel_part() -> SavedRule:
-    """Nothing kept; the output is a view of some of the input's channels. Its backward (torch.split's,
-    one call per part) fills the other parts' gradients with zeros, then concatenates: scratch."""
-
-    def apply(b: Bound, ctx: Context) -> Effect:
-        channels, *rest = b.inputs[0]
-        others = (Piece("zeros for the other parts' gradients", "new", (channels - b.output[0], *rest),
-                        ctx.dtypes[0]),) if channels > b.output[0] else ()
-        return Effect((), "shared", ctx.dtypes[0], all(ctx.channels_last) and len(b.output) > 1, scratch=others)
-
-    return SavedRule("nothing: a view of its input", apply)
-
-
 def view_or_copy() -> SavedRule:
     """Nothing kept; the output is a view of the input, or a copy when the layout does not allow one."""
 

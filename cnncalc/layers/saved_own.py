@@ -1,18 +1,32 @@
 """The saved-tensor rules of one layer kind each, as cnncalc lowers that kind: dropout's and stochastic
-depth's noise, layer scale, LRN, spatial pyramid pooling, and LeNet-5's classic kinds (subsample,
-tableconv, rbf). The common rules, and the helpers these use, are in `cnncalc.layers.saved`.
+depth's noise, a channel split's part, layer scale, LRN, spatial pyramid pooling, and LeNet-5's classic
+kinds (subsample, tableconv, rbf). The common rules, and the helpers these use, are in `cnncalc.layers.saved`.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from math import prod
 from typing import TYPE_CHECKING
 
 from cnncalc.layers.memory import Context, Effect, Piece, SavedRule
-from cnncalc.layers.saved import follows, kept_input, promoted
+from cnncalc.layers.saved import follows, kept_input, nothing, promoted
 
 if TYPE_CHECKING:
     from cnncalc.layers.base import Bound
+
+
+def channel_part() -> SavedRule:
+    """A channel split part: what `nothing` says of a view; its backward (one torch.split call per part)
+    fills the other parts' gradients with zeros before concatenating (scratch)."""
+    view = nothing("a view of its input", output="shared")
+
+    def apply(b: Bound, ctx: Context) -> Effect:
+        channels, *rest = b.inputs[0]
+        zeros = Piece("zeros for the other parts' gradients", "new", (channels - b.output[0], *rest), ctx.dtypes[0])
+        return replace(view(b, ctx), scratch=(zeros,) if channels > b.output[0] else ())
+
+    return SavedRule(view.doc, apply)
 
 
 def times_weight() -> SavedRule:
