@@ -160,6 +160,8 @@ AsOpt = Annotated[AsTool | None, typer.Option(
 ArgOpt = Annotated[list[str] | None, typer.Option(
     "--arg", "-a", help="An argument of a PyTorch model's class or factory: KEY=VALUE (repeatable), as "
     "?KEY=VALUE in the source.")]
+
+
 def meant(ctx: typer.Context, value: str | list[str] | None) -> str | list[str] | None:
     """A network argument as the zoo reads it (`cnncalc.zoo.meaning`): ``squeezenet`` -> squeezenet1_0,
     a missing ``vgg16.yaml`` -> the zoo's vgg16, each said on stderr."""
