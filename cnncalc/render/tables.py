@@ -207,8 +207,7 @@ def print_comparison(console: Console | None, rows: Sequence[ComparisonRow], lan
     same_input = len(set(inputs)) == 1
     title = summary.compare_title(len(rows), rows[0].report.name, inputs, language, layout)
     # the size ratio is the params ratio unless --bits or --sparsity differ between the networks
-    sized = any(r.size is not None and r.size.bytes * rows[0].report.totals.params
-                != rows[0].size.bytes * r.report.totals.params for r in rows if rows[0].size is not None)
+    sized = any(r.size_ratio != r.params_ratio for r in rows)
     hidden = {"input"} if same_input else set()
     hidden |= {"FLOPs"} if sized else {"size ratio"}  # FLOPs (in CSV and JSON) makes room for the size ratio
     columns = [Column(col, right=col not in ("network", "input", "RF"), no_wrap=True, drop=COMPARE_DROP.get(col, 0))

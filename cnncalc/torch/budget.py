@@ -70,13 +70,14 @@ def check_training(training: Training, device: str, command: str, *, against: bo
     if total is None:
         return
     peak = training.peak().live.at(training.report.batch)
-    need, limit = int(peak * (TRAIN_PEAKS + (AGAINST_PEAKS if against else 0))), total // SHARE
-    if need > limit:
+    times = TRAIN_PEAKS + (AGAINST_PEAKS if against else 0)
+    need = peak * times
+    if need > total // SHARE:
         raise CnnCalcError(
             f"{command} {training.report.name} at batch {training.report.batch} would allocate about "
-            f"{human_bytes(need)} (the peak of a training step, {human_bytes(peak)}, held about "
-            f"{TRAIN_PEAKS + (AGAINST_PEAKS if against else 0):g} times over while it is measured), more than half "
-            f"the {human_bytes(total)} of memory on {device}; use a smaller batch or --input, or a smaller network")
+            f"{human_bytes(need)} (the peak of a training step, {human_bytes(peak)}, held about {times} times "
+            f"over while it is measured), more than half the {human_bytes(total)} of memory on {device}; use a "
+            "smaller batch or --input, or a smaller network")
 
 
 __all__ = ["AGAINST_PEAKS", "SHARE", "TRAIN_PEAKS", "check", "check_training", "device_memory", "needed"]
