@@ -41,10 +41,9 @@ def entry_call(entry: Entry, items: list[Item], envs: list[dict[str, Any]], in_c
         outs = [ctx.channels[it.out] for it in items]
         modules = [ctx.module(it.name) for it in items]
         ins = [[ctx.channels[i] for i in it.layer.inputs] for it in items if it.layer is not None]
-    merge = getattr(modules[0], "code", None)
+    kind = getattr(modules[0], "MERGE", "")
     known = [c for c in in_ch if c is not None]
-    if callable(merge):
-        kind = {"Add": "add", "Mul": "mul", "Concat": "cat"}[type(modules[0]).__name__]
+    if kind:
         if kind == "cat" and any(getattr(m, "dim", 1) != 1 for m in modules):
             raise Unwritable("a concatenation along another dimension")
         out = channels_after(outs, ins, envs, known if len(known) == len(in_ch) else [], [])

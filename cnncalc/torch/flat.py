@@ -20,8 +20,6 @@ from cnncalc.torch.forward import Step, forward_lines
 from cnncalc.torch.lower import access
 from cnncalc.torch.written import Written
 
-MERGES = {"Add": "add", "Mul": "mul", "Concat": "cat"}
-
 
 def classes(graph: Graph, built: Any) -> tuple[list[Written], Written]:
     top = Written(class_name(graph.spec.name), "nn.Module", Names(), [], None, None, {"": {}})
@@ -35,7 +33,7 @@ def classes(graph: Graph, built: Any) -> tuple[list[Written], Written]:
                 made.add(prefix)
                 top.body.append(_set(".".join(parts[: k - 1]), parts[k - 1], "nn.Module()"))
         module = built.submodule(node.name)
-        if type(module).__name__ in MERGES and callable(getattr(module, "code", None)):
+        if getattr(module, "MERGE", ""):
             continue
         call = read(module)
         top.customs |= call.customs()
@@ -43,7 +41,7 @@ def classes(graph: Graph, built: Any) -> tuple[list[Written], Written]:
     steps = []
     for node in graph.order:
         module = built.submodule(node.name)
-        merge = MERGES.get(type(module).__name__, "") if callable(getattr(module, "code", None)) else ""
+        merge = getattr(module, "MERGE", "")
         steps.append(Step(node.name, node.inputs, call=access("self", built.paths[node.name]), merge=merge,
                           inplace=bool(getattr(module, "inplace", False)) and merge == "add",
                           hint=node.name.rsplit(".", 1)[-1]))

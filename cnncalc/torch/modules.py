@@ -94,6 +94,8 @@ class Add(nn.Module):
     ``out += identity`` (the torch backend sets it where no one else reads that input).
     """
 
+    MERGE = "add"  # the merge the exported forward writes (`cnncalc.torch.forward.Step.merge`)
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -112,6 +114,8 @@ class Add(nn.Module):
 class Concat(nn.Module):
     """Its inputs joined along `dim` (1: the channels, behind the batch dimension)."""
 
+    MERGE = "cat"
+
     def __init__(self, dim: int = 1) -> None:
         super().__init__()
         self.dim = dim
@@ -126,6 +130,8 @@ class Concat(nn.Module):
 
 class Mul(nn.Module):
     """The elementwise product of its inputs, broadcasting size-1 dimensions (SE gates)."""
+
+    MERGE = "mul"
 
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         product = xs[0]

@@ -18,6 +18,7 @@ from cnncalc.torch.calls import absent, either, entry_call, loop
 from cnncalc.torch.classes import IN, Choice, Expr, Lit, Names, Unwritable, count_choice, yaml_candidates
 from cnncalc.torch.codegen import attr, condition, identifier, literal, usable
 from cnncalc.torch.forward import Step, forward_lines
+from cnncalc.torch.modules import Add, Concat, Mul
 from cnncalc.torch.record import Entry
 from cnncalc.torch.scopes import IN as SOURCE
 from cnncalc.torch.scopes import Scope, check, output_entry, value
@@ -154,7 +155,8 @@ def _default(default: Any) -> Choice | None:
     return candidates[0] if candidates else None
 
 
-MERGES = {"add": "add", "mul": "mul", "concat": "cat"}
+# a merge entry no instance has: the merge its module's forward writes (`modules.Add.MERGE` ...)
+MERGES = {kind: module.MERGE for kind, module in (("add", Add), ("mul", Mul), ("concat", Concat))}
 
 
 def _flag(written: Written, name: str, cond: str) -> str:
