@@ -24,6 +24,7 @@ import sys
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 KINDS = ["conv", "relu", "maxpool", "avgpool", "bn", "linear", "flatten", "dropout", "global_avgpool", "add",
@@ -165,6 +166,31 @@ def _alarm(signum: int, frame: Any) -> None:
     raise Hang
 
 
+def limited(run: Callable[[], str], limit: float) -> tuple[str, float]:
+    """`run()`'s outcome under a limit of `limit` CPU seconds (past it: a hang, a bug), and the CPU it took."""
+    signal.signal(signal.SIGVTALRM, _alarm)
+    begin = time.process_time()
+    signal.setitimer(signal.ITIMER_VIRTUAL, limit)
+    try:
+        outcome = run()
+    except Hang:
+        outcome = f"bug: still running after {limit:g} s of CPU"
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+    return outcome, time.process_time() - begin
+
+
+def arguments(doc: str, what: str, limit: float) -> argparse.Namespace:
+    """The fuzzers' command line: -n cases of `what`, --seed, --limit (CPU seconds, default `limit`), -v."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help=f"how many {what}")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=float, default=limit, help="CPU seconds a case may take (CPU time, so "
+                        "that a busy machine does not make a slow case look like a hang)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    return parser.parse_args()
+
+
 def check(text: str) -> str:
     """'ok', 'refused' (a CnnCalcError of one line) or 'bug: ...' (anything else)."""
     import cnncalc
@@ -183,29 +209,15 @@ def check(text: str) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=1000, help="how many documents")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit", type=float, default=10.0, help="CPU seconds a document may take (CPU time, so "
-                        "that a busy machine does not make a slow document look like a hang)")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args()
+    args = arguments(__doc__, "documents", 10.0)
     rng = random.Random(args.seed)
     counts: Counter[str] = Counter()
     slowest = 0.0
     started, cpu = time.perf_counter(), time.process_time()
-    signal.signal(signal.SIGVTALRM, _alarm)
     for k in range(args.n):
         text = document(rng)
-        begin = time.process_time()
-        signal.setitimer(signal.ITIMER_VIRTUAL, args.limit)
-        try:
-            outcome = check(text)
-        except Hang:
-            outcome = f"bug: still running after {args.limit:g} s of CPU"
-        finally:
-            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        slowest = max(slowest, time.process_time() - begin)
+        outcome, took = limited(lambda: check(text), args.limit)  # noqa: B023 (called at once)
+        slowest = max(slowest, took)
         counts[outcome.split(":")[0]] += 1
         if outcome.startswith("bug") and args.verbose:
             print(f"--- document {k} ({outcome})\n{text[:2000]}", file=sys.stderr)

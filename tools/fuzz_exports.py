@@ -27,13 +27,11 @@ tests/pytorch/test_fuzz_exports.py (fixed seeds, in the suite).
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import importlib.util
 import os
 import random
 import re
-import signal
 import sys
 import tempfile
 import time
@@ -48,6 +46,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # network_strategies: the random networks of the property tests
+sys.path.insert(0, str(ROOT / "tools"))  # fuzz_documents: the CPU-time limit and the command line
+
+from fuzz_documents import Hang, arguments, limited  # noqa: E402
 
 CANARY_DIR = Path(tempfile.gettempdir()) / f"cnncalc-fuzz-exports-{os.getpid()}"
 CANARY = CANARY_DIR / "RAN"
@@ -246,14 +247,6 @@ def fmt(shape: tuple[int, ...]) -> str:
     return ", ".join(map(str, shape))
 
 
-class Hang(Exception):
-    pass
-
-
-def _alarm(signum: int, frame: Any) -> None:
-    raise Hang
-
-
 def each(n: int, seed: int, visit: Callable[[int, str, str], None]) -> int:
     """Calls visit(k, text, filename) for `n` cases drawn from `seed`; returns how many were drawn."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -277,31 +270,17 @@ def each(n: int, seed: int, visit: Callable[[int, str, str], None]) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=1000, help="how many networks")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit", type=float, default=30.0, help="CPU seconds a case may take (export, import, "
-                        "build and run; CPU time, so that a busy machine does not make a slow case look like a hang)")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args()
+    args = arguments(__doc__, "networks (each exported, imported, built and run)", 30.0)
     import torch
 
     torch.set_num_threads(1)
     counts: Counter[str] = Counter()
     slowest = [0.0]
     started, cpu = time.perf_counter(), time.process_time()
-    signal.signal(signal.SIGVTALRM, _alarm)
 
     def visit(k: int, text: str, name: str) -> None:
-        begin = time.process_time()
-        signal.setitimer(signal.ITIMER_VIRTUAL, args.limit)
-        try:
-            outcome = check(text, name)
-        except Hang:
-            outcome = f"bug: still running after {args.limit:g} s of CPU"
-        finally:
-            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        slowest[0] = max(slowest[0], time.process_time() - begin)
+        outcome, took = limited(lambda: check(text, name), args.limit)
+        slowest[0] = max(slowest[0], took)
         counts[outcome.split(":")[0]] += 1
         if outcome.startswith("bug") and args.verbose:
             print(f"--- case {k}, file {name!r} ({outcome})\n{text[:3000]}\n{LAST_TRACEBACK[0]}", file=sys.stderr,
