@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
-MARKERS = re.compile(r"(<!-- export-zoo:begin -->\n)(.*?)(<!-- export-zoo:end -->)", re.S)
+
+import update_readme  # noqa: E402  (tools/, beside this script: the README's sections)
 
 
 def check(name: str) -> dict[str, Any]:
@@ -123,12 +123,8 @@ def main() -> int:
                + f". {time.strftime('%Y-%m-%d')}, torch {torch.__version__}, "
                f"{(time.perf_counter() - start) / 60:.0f} min in all (`tools/export_zoo.py`).")
     print("\n" + summary)
-    if args.readme:
-        text = README.read_text(encoding="utf-8")
-        if not MARKERS.search(text):
-            print("README.md has no <!-- export-zoo:begin --> … <!-- export-zoo:end --> markers", file=sys.stderr)
-            return 2
-        README.write_text(MARKERS.sub(lambda m: m.group(1) + summary + "\n" + m.group(3), text), encoding="utf-8")
+    if args.readme and not update_readme.write_section("export-zoo", summary + "\n"):
+        return 2
     return 1 if failed else 0
 
 

@@ -34,8 +34,28 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```console\n\$ (cnncalc [^\n]*)\n(.*?)```", re.S)
 SH = re.compile(r"```sh\n(.*?)```", re.S)
-ZOO = re.compile(r"(<!-- zoo:begin -->\n)(.*?)(<!-- zoo:end -->)", re.S)
-LAYERS = re.compile(r"(<!-- layers:begin -->\n)(.*?)(<!-- layers:end -->)", re.S)
+
+
+def section(name: str) -> re.Pattern[str]:
+    """The part of the README between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->`` (groups: the
+    opening marker, the text, the closing marker)."""
+    return re.compile(rf"(<!-- {name}:begin -->\n)(.*?)(<!-- {name}:end -->)", re.S)
+
+
+def write_section(name: str, body: str) -> bool:
+    """Put `body` between the section's markers in README.md (the tools' --readme); False, said on
+    stderr, if the README has no such section."""
+    text = README.read_text(encoding="utf-8")
+    pattern = section(name)
+    if not pattern.search(text):
+        print(f"README.md has no <!-- {name}:begin --> … <!-- {name}:end --> markers", file=sys.stderr)
+        return False
+    README.write_text(pattern.sub(lambda m: m.group(1) + body + m.group(3), text), encoding="utf-8")
+    return True
+
+
+ZOO = section("zoo")
+LAYERS = section("layers")
 INCLUDE = re.compile(r"(<!-- include: ([^ ]+) -->\n```(\w*)\n)(.*?)(```)", re.S)
 # the layer table's order: by what a layer does, in the order a network uses them
 FAMILIES = ("conv", "transposed", "pool", "adaptive", "linear", "norm", "act", "merge", "channels", "misc")

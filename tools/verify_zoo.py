@@ -18,15 +18,15 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
-MARKERS = re.compile(r"(<!-- verify-zoo:begin -->\n)(.*?)(<!-- verify-zoo:end -->)", re.S)
+
+import update_readme  # noqa: E402  (tools/, beside this script: the README's sections)
+
 RF_LIMIT = 64
 
 
@@ -124,12 +124,8 @@ def main() -> int:
                f"torchvision {torchvision.__version__}, {cpu}, {total / 60:.0f} min in all.")
     table = "\n".join(lines) + "\n\n" + summary + "\n"
     print("\n" + summary)
-    if args.readme:
-        text = README.read_text(encoding="utf-8")
-        if not MARKERS.search(text):
-            print("README.md has no <!-- verify-zoo:begin --> … <!-- verify-zoo:end --> markers", file=sys.stderr)
-            return 2
-        README.write_text(MARKERS.sub(lambda m: m.group(1) + table + m.group(3), text), encoding="utf-8")
+    if args.readme and not update_readme.write_section("verify-zoo", table):
+        return 2
     return 1 if failed else 0
 
 
