@@ -8,6 +8,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,14 +27,12 @@ def extras() -> dict[str, tuple[str, ...]]:
 def requirements(extra: str) -> set[str]:
     """The distributions `pip install 'cnncalc[extra]'` asks for, through cnncalc[...] references."""
     names: set[str] = set()
-    for req in extras()[extra]:
-        m = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(?:\[([^\]]*)\])?", req)
-        assert m, req
-        if normal(m.group(1)) == "cnncalc":
-            for sub in (m.group(2) or "").split(","):
-                names |= requirements(sub.strip())
+    for req in map(Requirement, extras()[extra]):
+        if normal(req.name) == "cnncalc":
+            for sub in req.extras:
+                names |= requirements(sub)
         else:
-            names.add(normal(m.group(1)))
+            names.add(normal(req.name))
     return names
 
 
@@ -55,12 +54,9 @@ def installed_closure(names: set[str]) -> set[str]:
             requires = metadata.requires(name) or []
         except metadata.PackageNotFoundError:
             continue
-        for req in requires:
-            if "extra ==" in req.replace('"', " ").replace("'", " "):
-                continue  # asked for only with an extra of that distribution
-            m = re.match(r"\s*([A-Za-z0-9_.-]+)", req)
-            if m:
-                todo.append(normal(m.group(1)))
+        for req in map(Requirement, requires):
+            if req.marker is None or req.marker.evaluate({"extra": ""}):  # not only with an extra of that one
+                todo.append(normal(req.name))
     return seen
 
 
