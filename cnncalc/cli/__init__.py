@@ -10,17 +10,39 @@ options); they share `options` and register on `app.app`.
 
 from __future__ import annotations
 
+import copy
 import sys
+from collections.abc import Sequence
+
+import typer.main
 
 from cnncalc.cli import bench, draw, homework, imports, network, verify
 from cnncalc.cli.app import app
 from cnncalc.errors import CnnCalcError
 
 
+def invoked(argv: Sequence[str]) -> typer.Typer:
+    """The app with only the command the command line names, when it names one.
+
+    Typer builds a click command for every registered command on each call, reading
+    each signature and its options (about 40 ms for fourteen); one is enough to run
+    one. The whole app answers `--help`, no arguments and an unknown command (whose
+    error suggests the names).
+    """
+    name = argv[0] if argv else ""
+    chosen = [c for c in app.registered_commands
+              if (c.name or typer.main.get_command_name(c.callback.__name__ if c.callback else "")) == name]
+    if not chosen:
+        return app
+    one = copy.copy(app)
+    one.registered_commands = chosen
+    return one
+
+
 def main() -> None:
     """Entry point: run the app; user errors become one line and exit status 2."""
     try:
-        app()
+        invoked(sys.argv[1:])()
     except CnnCalcError as exc:
         sys.stderr.write(f"cnncalc: {exc}\n")
         sys.exit(2)
@@ -29,4 +51,4 @@ def main() -> None:
         sys.exit(130)
 
 
-__all__ = ["app", "bench", "draw", "homework", "imports", "main", "network", "verify"]
+__all__ = ["app", "bench", "draw", "homework", "imports", "invoked", "main", "network", "verify"]

@@ -12,3 +12,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def cnncalc() -> None:
+    """The group's callback: it keeps `cnncalc COMMAND` a group when typer is given one command (`cli.invoked`)."""

@@ -101,3 +101,21 @@ def test_analytic_commands_never_import_torch_or_numpy(args: list[str]) -> None:
             "sys.stderr.write(repr(bad))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stderr.strip().endswith("[]"), proc.stderr[-500:]
+
+
+def test_the_entry_point_builds_only_the_command_it_runs() -> None:
+    from cnncalc.cli import invoked
+
+    names = sorted(c.name or c.callback.__name__ for c in invoked(["shapes", "alexnet"]).registered_commands
+                   if c.callback)
+    assert names == ["shapes"]
+    assert [c.name for c in invoked(["list"]).registered_commands] == ["list"]
+    assert invoked(["--help"]) is app and invoked([]) is app and invoked(["shapez"]) is app
+    # run through main, as the console script does: the one-command app is still `cnncalc COMMAND ...`
+    code = ("import sys; from cnncalc.cli import main; sys.argv = ['cnncalc', 'shapes', 'alexnet', '-f', 'json']\n"
+            "main()")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert json.loads(proc.stdout)["totals"]["params"] == 61100840  # torchvision alexnet (shared/reference)
+    proc = subprocess.run([sys.executable, "-m", "cnncalc", "shapez"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Did you mean 'shapes'?" in proc.stderr
