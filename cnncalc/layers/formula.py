@@ -76,7 +76,7 @@ class Num(Formula):
     __slots__ = ("grouped", "name")
 
     def __init__(self, value: Number | float, name: str = "", *, grouped: bool = False) -> None:
-        self.value = exact(value)
+        self.value = value if type(value) is int else exact(value)
         self.name = name
         self.grouped = grouped
 
@@ -114,6 +114,10 @@ def _as_formula(value: Formula | Number) -> Formula:
     return value if isinstance(value, Formula) else Num(value)
 
 
+def _whole(value: Number) -> Number:
+    return value if type(value) is int else exact(value)
+
+
 class Sum(Formula):
     """``a + b + …``."""
 
@@ -121,8 +125,11 @@ class Sum(Formula):
     PRECEDENCE = SUM
 
     def __init__(self, *terms: Formula | Number) -> None:
-        self.terms = tuple(_as_formula(t) for t in terms)
-        self.value = exact(sum((t.value for t in self.terms), start=0))
+        self.terms = tuple(t if isinstance(t, Formula) else Num(t) for t in terms)
+        value: Number = 0
+        for t in self.terms:
+            value += t.value
+        self.value = _whole(value)
 
     def _render(self, names: bool) -> str:
         return " + ".join(_wrap(t, names, SUM) for t in self.terms)
@@ -136,7 +143,7 @@ class Sub(Formula):
 
     def __init__(self, left: Formula | Number, right: Formula | Number) -> None:
         self.left, self.right = _as_formula(left), _as_formula(right)
-        self.value = exact(self.left.value - self.right.value)
+        self.value = _whole(self.left.value - self.right.value)
 
     def _render(self, names: bool) -> str:
         return f"{_wrap(self.left, names, SUM)} − {_wrap(self.right, names, SUM, strict=True)}"
@@ -149,11 +156,11 @@ class Mul(Formula):
     PRECEDENCE = PRODUCT
 
     def __init__(self, *factors: Formula | Number) -> None:
-        self.factors = tuple(_as_formula(f) for f in factors)
+        self.factors = tuple(f if isinstance(f, Formula) else Num(f) for f in factors)
         value: Number = 1
         for f in self.factors:
             value = value * f.value
-        self.value = exact(value)
+        self.value = _whole(value)
 
     def _render(self, names: bool) -> str:
         parts = []
@@ -177,7 +184,12 @@ class Div(Formula):
     def __init__(self, left: Formula | Number, right: Formula | Number, *, spaced: bool = False) -> None:
         self.left, self.right = _as_formula(left), _as_formula(right)
         self.spaced = spaced
-        self.value = exact(Fraction(self.left.value) / Fraction(self.right.value))
+        a, b = self.left.value, self.right.value
+        if type(a) is int and type(b) is int:  # whole numbers: a Fraction only when it does not come out even
+            whole, rest = divmod(a, b)
+            self.value = whole if rest == 0 else Fraction(a, b)
+        else:
+            self.value = exact(Fraction(a) / Fraction(b))
 
     def _render(self, names: bool) -> str:
         bar = " / " if self.spaced else "/"

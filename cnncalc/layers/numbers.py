@@ -9,6 +9,8 @@ Number = int | Fraction
 
 def exact(value: Number | float) -> Number:
     """A Fraction with denominator 1 as an int; ints and other Fractions unchanged."""
+    if type(value) is int:  # the common case, before Fraction's isinstance (an ABC's check, ten times slower)
+        return value
     if isinstance(value, Fraction):
         return value.numerator if value.denominator == 1 else value
     if isinstance(value, float):

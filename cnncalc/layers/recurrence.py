@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from cnncalc.layers import shapes
-from cnncalc.layers.formula import Ceil, Div, Floor, Formula, Max, Min, Mul, Num, Sub, Sum, exact, exact_text
+from cnncalc.layers.formula import Ceil, Div, Floor, Formula, Max, Min, Mul, Num, Number, Sub, Sum, exact, exact_text
 from cnncalc.layers.rf import RF, Field, field_value, jump_value
 from cnncalc.layers.steps import AXES, Value, Worked, axis_groups
 from cnncalc.layers.text import Msg
@@ -65,19 +65,11 @@ def window(before: RF, kernel: Sequence[int], stride: Sequence[int], padding: Se
     sizes, jumps, starts, lines = [], [], [], []
     keys = list(zip(before.size, before.jump, before.start, kernel, stride, padding, dilation, slack, strict=True))
     formulas: dict[int, tuple[Formula, Formula, Formula, Formula | None]] = {}
-    for axis, (r, j, s, k, t, p, d, extra) in enumerate(keys):
-        k_eff: Formula | None = None
-        if d > 1:
-            k_eff = Sum(Mul(Num(d, "d"), Sub(Num(k, "k"), 1)), 1)
-            reach = Num(k_eff.value, "k_eff")
-        else:
-            reach = Num(k, "k")
-        size: Formula = Sum(Num(r, "r"), Mul(Sub(reach, 1), Num(j, "j")))
-        if extra and d * (k - 1):  # a window of one unit does not reach across uneven spacing: the slack waits
-            size = Sum(size, Num(extra, "slack"))
-        jump: Formula = Mul(Num(j, "j"), Num(t, "s"))
-        start: Formula = Sum(Num(s, "s"), Mul(Sub(Div(Sub(reach, 1), 2), Num(p, "p")), Num(j, "j")))
-        formulas[axis] = (size, jump, start, k_eff)
+    done: dict[tuple[Number, ...], tuple[Formula, Formula, Formula, Formula | None]] = {}  # axes alike: once
+    for axis, key in enumerate(keys):
+        if key not in done:
+            done[key] = _window_axis(*key)
+        size, jump, start, k_eff = formulas[axis] = done[key]
         sizes.append(size.value)
         jumps.append(jump.value)
         starts.append(start.value)
@@ -92,13 +84,30 @@ def window(before: RF, kernel: Sequence[int], stride: Sequence[int], padding: Se
         suffix = _suffix(rank, axes)
         note = (Msg("k_eff = d·(k − 1) + 1 = {f} = {f.shown}", f=k_eff) if k_eff is not None
                 else Msg("each output sees k inputs, j input pixels apart"))
-        if isinstance(size, Sum) and size.terms[-1].symbol() == "slack":
+        if isinstance(size, Sum) and isinstance(size.terms[-1], Num) and size.terms[-1].name == "slack":
             note = Msg("{note}; + slack: after a transposed convolution the units are unevenly spaced, so a "
                        "window over them may reach one input jump further", note=note)
         lines += [Worked("rf", f"RF{suffix}", size, note, symbolic=True),
                   Worked("jump", f"jump{suffix}", jump, JUMP_NOTE, symbolic=True),
                   Worked("start", f"start{suffix}", start, START_NOTE, symbolic=True)]
     return Field(rf, tuple(lines))
+
+
+def _window_axis(r: Number, j: Number, s: Number, k: int, t: int, p: int, d: int,
+                 extra: Number) -> tuple[Formula, Formula, Formula, Formula | None]:
+    """One axis of `window`: the new field's size, jump and start, and the dilated kernel's formula."""
+    k_eff: Formula | None = None
+    if d > 1:
+        k_eff = Sum(Mul(Num(d, "d"), Sub(Num(k, "k"), 1)), 1)
+        reach = Num(k_eff.value, "k_eff")
+    else:
+        reach = Num(k, "k")
+    size: Formula = Sum(Num(r, "r"), Mul(Sub(reach, 1), Num(j, "j")))
+    if extra and d * (k - 1):  # a window of one unit does not reach across uneven spacing: the slack waits
+        size = Sum(size, Num(extra, "slack"))
+    jump: Formula = Mul(Num(j, "j"), Num(t, "s"))
+    start: Formula = Sum(Num(s, "s"), Mul(Sub(Div(Sub(reach, 1), 2), Num(p, "p")), Num(j, "j")))
+    return size, jump, start, k_eff
 
 
 def transposed(before: RF, kernel: Sequence[int], stride: Sequence[int], padding: Sequence[int],

@@ -127,27 +127,16 @@ class Window(Layer):
         inner: list[Formula] = []  # the size before rounding: (n + p − k_eff) / s + 1
         k_effs: list[Formula | None] = []
         fits = True
+        done: dict[tuple[int, ...], tuple[Formula, Formula, Formula | None]] = {}  # square kernels: one per size
         for n, k, s, (lo, hi), d in zip(spatial, g.kernel, g.stride, g.pads, g.dilation, strict=True):
-            k_eff = shapes.effective_kernel(k, d)
-            if k_eff > n + lo + hi:
-                raise LayerError(
-                    f"the {dims(g.kernel)} kernel" + (f" (dilated to {k_eff})" if d > 1 else "")
-                    + f" is larger than the padded input ({n} + {lo} + {hi} = {n + lo + hi}); "
-                    "use a smaller kernel, more padding, or a larger input")
-            padded: Formula = Num(n)
-            if lo == hi and lo:
-                padded = Sum(Num(n), Mul(2, Num(lo)))
-            elif lo or hi:
-                padded = Sum(Num(n), Num(lo), Num(hi))
-            span = Sub(padded, Num(k_eff))
-            quotient = Div(span, Num(s), spaced=True)
-            size: Formula = Sum(Ceil(quotient) if ceil else Floor(quotient), 1)
-            if ceil and (size.value - 1) * s >= n + lo:  # torch drops a last window starting in the padding
-                size = Sub(size, 1)
-            fits = fits and span.value % s == 0
+            key = (n, k, s, lo, hi, d)
+            if key not in done:
+                done[key] = self._size(n, k, s, lo, hi, d, ceil, g)
+            size, quotient, k_eff = done[key]
+            fits = fits and not isinstance(quotient.value, Fraction)
             formulas.append(size)
             inner.append(Sum(quotient, 1))
-            k_effs.append(Sum(Mul(Num(d, "d"), Sub(Num(k, "k"), 1)), 1) if d > 1 else None)
+            k_effs.append(k_eff)
         keys = list(zip(spatial, g.kernel, g.stride, g.pads, g.dilation, strict=True))
         lines = []
         for axes in axis_groups(rank, keys):
@@ -160,6 +149,26 @@ class Window(Layer):
                 notes.append(self._untiled(spatial, g, a, inner[a], formulas[a], names))
             lines.append(Worked("output_shape", " = ".join(f"{x}_out" for x in names), formulas[a], joined(notes)))
         return formulas, lines, fits
+
+    def _size(self, n: int, k: int, s: int, lo: int, hi: int, d: int, ceil: bool,
+              g: Geometry) -> tuple[Formula, Formula, Formula | None]:
+        """One axis: its output size, the quotient before rounding, and the dilated kernel's formula."""
+        k_eff = shapes.effective_kernel(k, d)
+        if k_eff > n + lo + hi:
+            raise LayerError(
+                f"the {dims(g.kernel)} kernel" + (f" (dilated to {k_eff})" if d > 1 else "")
+                + f" is larger than the padded input ({n} + {lo} + {hi} = {n + lo + hi}); "
+                "use a smaller kernel, more padding, or a larger input")
+        padded: Formula = Num(n)
+        if lo == hi and lo:
+            padded = Sum(Num(n), Mul(2, Num(lo)))
+        elif lo or hi:
+            padded = Sum(Num(n), Num(lo), Num(hi))
+        quotient = Div(Sub(padded, Num(k_eff)), Num(s), spaced=True)
+        size: Formula = Sum(Ceil(quotient) if ceil else Floor(quotient), 1)
+        if ceil and (size.value - 1) * s >= n + lo:  # torch drops a last window starting in the padding
+            size = Sub(size, 1)
+        return size, quotient, Sum(Mul(Num(d, "d"), Sub(Num(k, "k"), 1)), 1) if d > 1 else None
 
     def _untiled(self, spatial: Sequence[int], g: Geometry, a: int, exact: Formula, size: Formula,
                  names: Sequence[str]) -> Msg:
