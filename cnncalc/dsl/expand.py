@@ -89,7 +89,7 @@ class Expander:
         is_block = type_name in self.doc.blocks
         kind = None if is_block else layers.canonical(type_name)
         assert is_block or kind is not None
-        if kind is not None and isinstance(value, list) and layers.REGISTRY[kind].MIN_INPUTS > 1:
+        if kind is not None and isinstance(value, list) and layers.require(kind).MIN_INPUTS > 1:
             if sources is not None:
                 raise CnnCalcError(f"{type_name} got its inputs twice: give them as its value or in 'from', "
                                    "not both", where)
@@ -171,7 +171,7 @@ class Expander:
         call, where = entry["torch"], entry.loc("torch")
         if kind is None:
             raise CnnCalcError("'torch' says how PyTorch computes a layer; a block instance has none", where)
-        options = all_spellings(layers.REGISTRY[kind])
+        options = all_spellings(layers.require(kind))
         if not isinstance(call, str) or call not in options:
             raise CnnCalcError(f"torch: {call!r} is not a way to write {kind} in PyTorch; "
                                f"write one of {', '.join(options) or '(none known)'}", where)
@@ -217,7 +217,7 @@ class Expander:
         if len(self.specs) >= MAX_LAYERS:
             raise CnnCalcError(f"the network expands to more than {MAX_LAYERS:,} layers; refusing to analyse it",
                                where)
-        cls = layers.REGISTRY[kind]
+        cls = layers.require(kind)
         raw: dict[str, Any] = {}
         locations: dict[str, Location] = {}  # where each argument's value was written
         key_locations: dict[str, Location] = {}

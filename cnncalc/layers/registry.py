@@ -1,12 +1,17 @@
 """The layer registry, filled by `@register` as each kind's module is imported (timm's pattern).
 
->>> from cnncalc import layers
+A kind's module is imported when its name is first looked up (`MODULES` says
+which module registers each name), so a network pays only for the kinds it uses:
+importing all twelve kind modules costs about as much as analysing ResNet-152.
+`everything()` imports them all, for listings and "did you mean".
+
 >>> lookup("fc") is lookup("linear")
 True
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -15,6 +20,28 @@ from cnncalc.layers.base import Layer, did_you_mean
 
 REGISTRY: dict[str, type[Layer]] = {}
 ALIASES: dict[str, str] = {}
+
+# the names (kinds and aliases) each module of `cnncalc.layers` registers; tests/layers/test_registry.py
+# checks this table against the modules
+MODULES: dict[str, tuple[str, ...]] = {
+    "act": ("relu", "relu6", "leaky_relu", "elu", "prelu", "gelu", "silu", "swish", "sigmoid", "tanh", "softplus",
+            "hardswish", "hardsigmoid", "softmax"),
+    "adaptive": ("adaptive_avgpool", "adaptive_avg_pool", "adaptive_maxpool", "adaptive_max_pool", "spp",
+                 "spatial_pyramid_pooling"),
+    "channels": ("split", "chunk", "channel_shuffle", "scale", "layer_scale"),
+    "classic": ("subsample", "tableconv", "table_conv", "rbf", "pad_channels"),
+    "conv": ("conv", "conv1d", "conv2d", "conv3d", "convolution"),
+    "linear": ("linear", "fc", "flatten"),
+    "merge": ("add", "concat", "mul"),
+    "misc": ("dropout", "stochastic_depth", "drop_path", "identity"),
+    "norm": ("bn", "batchnorm", "batchnorm1d", "batchnorm2d", "batchnorm3d", "lrn", "layernorm", "groupnorm"),
+    "pool": ("maxpool", "maxpool1d", "maxpool2d", "maxpool3d", "max_pool", "minpool", "min_pool", "avgpool",
+             "avgpool1d", "avgpool2d", "avgpool3d", "avg_pool", "meanpool", "global_avgpool", "global_avg_pool", "gap",
+             "global_maxpool", "global_max_pool"),
+    "transposed": ("convtranspose", "convtranspose2d", "conv_transpose", "deconv"),
+    "uncounted": ("uncounted",),
+}
+_MODULE_OF = {name: module for module, names in MODULES.items() for name in names}
 
 L = TypeVar("L", bound=type[Layer])
 
@@ -38,10 +65,21 @@ def register(name: str, *aliases: str) -> Callable[[L], L]:
 
 
 def canonical(name: str) -> str | None:
-    """The registered name for a type or alias, or None."""
+    """The registered name for a type or alias, or None (its module imported on first use)."""
     if name in REGISTRY:
         return name
+    if name not in ALIASES and name in _MODULE_OF:
+        importlib.import_module(f"cnncalc.layers.{_MODULE_OF[name]}")
+        if name in REGISTRY:
+            return name
     return ALIASES.get(name)
+
+
+def everything() -> dict[str, type[Layer]]:
+    """The whole registry: every kind's module imported."""
+    for module in MODULES:
+        importlib.import_module(f"cnncalc.layers.{module}")
+    return REGISTRY
 
 
 def lookup(name: str) -> type[Layer] | None:
@@ -50,6 +88,7 @@ def lookup(name: str) -> type[Layer] | None:
 
 
 def all_names() -> list[str]:
+    everything()
     return sorted([*REGISTRY, *ALIASES])
 
 
@@ -67,4 +106,5 @@ def require(name: str) -> type[Layer]:
     return cls
 
 
-__all__ = ["ALIASES", "REGISTRY", "all_names", "canonical", "lookup", "register", "require", "unknown"]
+__all__ = ["ALIASES", "MODULES", "REGISTRY", "all_names", "canonical", "everything", "lookup", "register", "require",
+           "unknown"]

@@ -136,7 +136,7 @@ def absent(entry: Entry, source: str | None, env: dict[str, Any], ctx: Context) 
     kind = layers.canonical(entry.type_name)
     if kind is None or not source:
         raise Unwritable("an absent block instance")
-    cls = layers.REGISTRY[kind]
+    cls = layers.require(kind)
     raw: dict[str, Any] = {}
     try:
         for given in (ctx.defaults.get(entry.type_name), entry.value):

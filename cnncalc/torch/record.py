@@ -109,6 +109,6 @@ def _entry(index: int, raw: Any, where: Location) -> Entry:
         from cnncalc import layers
 
         kind = layers.canonical(type_name)
-        if kind is not None and layers.REGISTRY[kind].MIN_INPUTS > 1:
+        if kind is not None and layers.require(kind).MIN_INPUTS > 1:
             sources, value = value, None  # {concat: [a, b]}: the value names the inputs
     return Entry(index, type_name, value, raw.get("name"), sources, raw.get("repeat"), where, raw.get("if"))
