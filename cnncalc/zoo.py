@@ -18,8 +18,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from cnncalc.dsl.document import variant_table
-from cnncalc.dsl.loader import YMap, load_text
 from cnncalc.errors import CnnCalcError, UnknownArchitecture
 from cnncalc.layers.text import Msg
 
@@ -42,6 +40,9 @@ def _variants(path: Path, mtime: int) -> tuple[str, ...]:
     text = path.read_text(encoding="utf-8")
     if VARIANTS_KEY not in text:
         return ()
+    from cnncalc.dsl.document import variant_table  # the YAML reader, only when a family file is read
+    from cnncalc.dsl.loader import YMap, load_text
+
     doc = load_text(text, str(path))
     return tuple(variant_table(doc)) if isinstance(doc, YMap) else ()
 

@@ -16,10 +16,12 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnncalc import zoo
-from cnncalc.analysis.report import Report
+
+if TYPE_CHECKING:
+    from cnncalc.analysis.report import Report
 
 FAMILY_ORDER = ("Classic", "VGG", "NiN", "Inception", "ResNet", "ResNeXt", "SENet", "DenseNet", "SqueezeNet",
                 "SPP", "MobileNet", "ShuffleNet", "MNASNet", "EfficientNet", "RegNet", "ConvNeXt")

@@ -3,38 +3,48 @@
 Adding a layer kind means adding one module to this package (a frozen dataclass
 decorated with `@register`, see `base.Layer`), its names in `registry.MODULES`,
 and one test module; nothing else in cnncalc changes. A kind's module is imported
-when its name is first looked up; `REGISTRY` and `ALIASES`, asked for here, are
-the whole registry (every kind imported).
+when its name is first looked up, and this package imports nothing until one of its
+names is asked for (a command that only needs `text` does not pay for the rest);
+`REGISTRY` and `ALIASES`, asked for here, are the whole registry (every kind imported).
 
+>>> from cnncalc.layers import lookup
 >>> lookup("fc") is lookup("linear")
 True
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from cnncalc.layers import registry
-from cnncalc.layers.base import Layer
-from cnncalc.layers.registry import all_names, canonical, everything, lookup, register, require, unknown
+if TYPE_CHECKING:
+    from cnncalc.layers.base import Layer
+    from cnncalc.layers.registry import (
+        ALIASES,
+        REGISTRY,
+        all_names,
+        canonical,
+        everything,
+        lookup,
+        register,
+        require,
+        unknown,
+    )
+
+_FROM_REGISTRY = ("all_names", "canonical", "everything", "lookup", "register", "require", "unknown")
 
 
 def __getattr__(name: str) -> Any:
     if name in ("REGISTRY", "ALIASES"):
-        everything()
+        registry = importlib.import_module("cnncalc.layers.registry")
+        registry.everything()
         return getattr(registry, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name in _FROM_REGISTRY:
+        return getattr(importlib.import_module("cnncalc.layers.registry"), name)
+    if name == "Layer":
+        return importlib.import_module("cnncalc.layers.base").Layer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # a submodule: `from` imports it
 
 
-__all__ = [  # REGISTRY and ALIASES come from __getattr__
-    "ALIASES",
-    "REGISTRY",
-    "Layer",
-    "all_names",
-    "canonical",
-    "everything",
-    "lookup",
-    "register",
-    "require",
-    "unknown",
-]
+__all__ = ["ALIASES", "REGISTRY", "Layer", "all_names", "canonical", "everything", "lookup", "register", "require",
+           "unknown"]
