@@ -38,12 +38,15 @@ def __getattr__(name: str) -> Any:
     if name in ("REGISTRY", "ALIASES"):
         registry = importlib.import_module("cnncalc.layers.registry")
         registry.everything()
-        return getattr(registry, name)
-    if name in _FROM_REGISTRY:
-        return getattr(importlib.import_module("cnncalc.layers.registry"), name)
-    if name == "Layer":
-        return importlib.import_module("cnncalc.layers.base").Layer
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # a submodule: `from` imports it
+        value = getattr(registry, name)
+    elif name in _FROM_REGISTRY:
+        value = getattr(importlib.import_module("cnncalc.layers.registry"), name)
+    elif name == "Layer":
+        value = importlib.import_module("cnncalc.layers.base").Layer
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # a submodule: `from` imports it
+    globals()[name] = value  # found once: later look-ups are plain attributes
+    return value
 
 
 __all__ = ["ALIASES", "REGISTRY", "Layer", "all_names", "canonical", "everything", "lookup", "register", "require",

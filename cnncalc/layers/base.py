@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the torch lowering imports torch lazily; the analysis never
 Shape = tuple[int, ...]
 Shapes = Sequence[Shape]
 ZERO = Num(0)
+_ARGS: dict[type, tuple[Arg, ...]] = {}  # each kind's arguments (`Layer.args`)
 
 
 def numel(shape: Sequence[int]) -> int:
@@ -89,14 +90,14 @@ class Layer:
 
     @classmethod
     def args(cls) -> tuple[Arg, ...]:
-        """The arguments, in the order they are documented."""
-        result = []
-        for f in dataclasses.fields(cls):
-            if "convert" not in f.metadata:
-                continue
-            default = REQUIRED if f.default is dataclasses.MISSING else f.default
-            result.append(Arg(f.name, f.metadata["convert"], default, f.metadata["doc"]))
-        return tuple(result)
+        """The arguments, in the order they are documented (read from the fields once per kind)."""
+        found = _ARGS.get(cls)
+        if found is None:
+            found = _ARGS[cls] = tuple(
+                Arg(f.name, f.metadata["convert"], REQUIRED if f.default is dataclasses.MISSING else f.default,
+                    f.metadata["doc"])
+                for f in dataclasses.fields(cls) if "convert" in f.metadata)
+        return found
 
     @classmethod
     def primary(cls) -> str | None:
