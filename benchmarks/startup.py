@@ -9,11 +9,12 @@ the targets of issue 10 (shapes table <= 0.03x, JSON <= 0.025x, compare of five
 networks <= 0.03x of torchinfo on the largest of them).
 
     .venv/bin/python benchmarks/startup.py [--rounds 5] [--net resnet152]
-        [--before "env PYTHONPATH=/tmp/old /work/main/.venv/bin/python -m cnncalc"]
+        [--before "env PYTHONPATH=/tmp/old /work/main/.venv/bin/python -P -m cnncalc"]
 
 ``--before`` times a second cnncalc (an older checkout) in the same run, for
-before/after figures. Needs torch and torchvision; torchinfo, fvcore and ptflops
-are used when installed (``pip install 'cnncalc[bench]'``).
+before/after figures (``-P``: without it, ``-m`` puts the current folder first on
+the path, and a run from a checkout would time that checkout's code twice).
+Needs torch and torchvision; torchinfo, fvcore and ptflops are used when installed (``pip install 'cnncalc[bench]'``).
 """
 
 from __future__ import annotations

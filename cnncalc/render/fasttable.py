@@ -8,10 +8,13 @@ widest cell plus one space either side (clamped by its min/max width), cells
 justified left or right, the box characters of rich's ``HEAVY_HEAD`` or
 ``SIMPLE_HEAD``. `Grid.lines` draws exactly that; `emit` writes it as plain text
 (a pipe: no rich import at all) or, on a terminal, as one styled `rich.text.Text`
-(bold header, italic title, as rich's default theme styles them). A table that
-does not fit the width (rich would wrap cells), a cell with a line break, or an
+(bold header, italic title, as rich's default theme styles them). A table wider
+than the output whose columns may not wrap (`list`'s) is squeezed as rich squeezes
+it, every column giving up a share (rich's own ``ratio_reduce``) and its cells
+ending in "…". A table where rich would wrap cells, a cell with a line break, or an
 output that is not UTF-8 goes to rich's own `Table` instead, so the result is
-always what rich would print (tests/render/test_fasttable.py compares them).
+always what rich would print (tests/render/test_fasttable.py compares them, on
+random tables too).
 """
 
 from __future__ import annotations
@@ -146,13 +149,35 @@ class Grid:
             widths.append(min(w, width) or 1)
         extra = 0 if self.grid else 2 + len(self.columns) - 1
         if sum(widths) + extra > width:
-            return None
+            widths = self._squeezed(widths, width - extra)
+            if widths is None:
+                return None
         for k, col in enumerate(self.columns):  # a cell wider than its column is cut, or wrapped by rich
             inner = widths[k] - sum(self._padding(k))
             cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
             if not col.no_wrap and any(cell_len(c) > inner for c in cells):
                 return None
         return widths
+
+    def _squeezed(self, widths: list[int], room: int) -> list[int] | None:
+        """The widths of columns that do not fit `room` when no cell may wrap, reduced as rich reduces them:
+        the excess taken from every column alike (rich's ``ratio_reduce``), then each column measured again
+        within its share (no wider than its widest cell, no narrower than its ``min_width``); None where a
+        column may wrap (rich would wrap it first) or the result still does not fit."""
+        if not all(col.no_wrap for col in self.columns):
+            return None
+        from rich._ratio import ratio_reduce  # rich's own rounding, so the shares are rich's to the column
+
+        shares = ratio_reduce(sum(widths) - room, [1] * len(widths), widths, widths)
+        result = []
+        for k, (col, natural, share) in enumerate(zip(self.columns, widths, shares, strict=True)):
+            w = min(natural, share)
+            if col.min_width is not None:
+                w = max(w, col.min_width + sum(self._padding(k)))
+            if w <= sum(self._padding(k)):  # no room for a character: rich draws what is left of the column
+                return None
+            result.append(w)
+        return result if sum(result) <= room else None
 
     def lines(self, width: int) -> list[Line] | None:
         """The table as rich draws it in `width` columns, or None where only rich can draw it."""

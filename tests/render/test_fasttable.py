@@ -14,9 +14,12 @@ from contextlib import contextmanager, redirect_stdout
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 import cnncalc
 from cnncalc.analysis import collapse
@@ -202,3 +205,62 @@ def test_compare_leaves_out_the_receptive_field_before_cutting_a_number() -> Non
     text = out.getvalue()
     assert not [line for line in text.splitlines() if line.startswith("  ") and "…" in line]  # cells whole
     assert "60.97 M" in text and "left out to fit the width: RF" in text
+
+
+@pytest.mark.parametrize("params_min", [None, 8])
+@pytest.mark.parametrize("width", [40, 57, 80, 99, 118, 140])
+def test_a_table_wider_than_the_output_is_squeezed_as_rich_squeezes_it(width: int, params_min: int | None) -> None:
+    """Columns that may not wrap (as `list`'s) share the excess alike and end in "…": rich's layout,
+    compared with rich's own Table at several widths. By hand at 140 without a min_width: the columns
+    are 9 + 18 + 22 + 10 + 18 + 82 = 159 wide with padding, the borders 7, so 26 too many for 140 - 7 =
+    133; rich's ratio_reduce takes from each in turn round(left / columns left): 26/6 -> 4, 22/5 -> 4,
+    18/4 = 4.5 -> 4 (Python rounds half to even), 14/3 -> 5, 9/2 = 4.5 -> 4, 5/1 = 5: 5 + 14 + 18 + 5 + 14 +
+    77 = 133, drawn here. With params' min_width 8 (10 with padding) that column keeps 10, 138 > 133, and
+    rich draws it."""
+    columns = [Column("family", no_wrap=True), Column("name", no_wrap=True),
+               Column("title", no_wrap=True, max_width=20),
+               Column("params", right=True, no_wrap=True, min_width=params_min),
+               Column("source", no_wrap=True, max_width=16), Column("notes", no_wrap=True)]
+    cells = [["Classic", "lenet5_1998", "LeNet-5 (as published, 1998)", "60.84 K", "Y. LeCun, L. Bottou", "x" * 30],
+             ["ResNet", "resnet152", "ResNet-152", "60.19 M", "He et al. 2016", "a note that is long " * 4],
+             ["", "wide_resnet101_2", "Wide ResNet-101-2", "126.89 M", "Zagoruyko", ""]]
+    grid = Grid(columns, title="The zoo")
+    table = Table(title="The zoo", title_justify="left")
+    for col in columns:
+        table.add_column(col.header, justify="right" if col.right else "left", no_wrap=True,
+                         max_width=col.max_width, min_width=col.min_width)
+    for row in cells:
+        grid.add_row(*row)
+        table.add_row(*row)
+    assert grid.natural_width() == 159 + 7
+    for ours, theirs in consoles(width):
+        emit(ours, [grid])
+        theirs.print(table)
+        assert text(ours) == text(theirs)
+    if width == 140:
+        assert grid.widths(width) == (None if params_min else [5, 14, 18, 5, 14, 77])
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), width=st.integers(20, 160))
+def test_any_no_wrap_table_is_drawn_as_rich_draws_it(data: st.DataObject, width: int) -> None:
+    """Random tables of columns that may not wrap, with random min and max widths, at random widths:
+    fasttable's output equals rich's Table's, squeezed or not."""
+    n = data.draw(st.integers(1, 6))
+    bounds = st.one_of(st.none(), st.integers(1, 30))
+    columns = [Column(f"h{k}" * data.draw(st.integers(1, 4)), right=data.draw(st.booleans()), no_wrap=True,
+                      min_width=data.draw(bounds), max_width=data.draw(bounds)) for k in range(n)]
+    words = st.text(alphabet="abc xyz-…×·", max_size=40).map(str.strip)  # cells as the tables write them
+    grid = Grid(columns, title=data.draw(st.sampled_from(["", "A title"])))
+    table = Table(title=grid.title or None, title_justify="left")
+    for col in columns:
+        table.add_column(col.header, justify="right" if col.right else "left", no_wrap=True,
+                         max_width=col.max_width, min_width=col.min_width)
+    for _ in range(data.draw(st.integers(0, 4))):
+        row = [data.draw(words) for _ in columns]
+        grid.add_row(*row)
+        table.add_row(*(Text(c) for c in row))
+    for ours, theirs in consoles(width):
+        emit(ours, [grid])
+        theirs.print(table)
+        assert text(ours) == text(theirs)
