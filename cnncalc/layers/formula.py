@@ -125,11 +125,14 @@ class Sum(Formula):
     PRECEDENCE = SUM
 
     def __init__(self, *terms: Formula | Number) -> None:
-        self.terms = tuple(t if isinstance(t, Formula) else Num(t) for t in terms)
+        formulas = []
         value: Number = 0
-        for t in self.terms:
-            value += t.value
-        self.value = _whole(value)
+        for t in terms:  # one loop, no generator: a network makes thousands of these
+            f = t if isinstance(t, Formula) else Num(t)
+            formulas.append(f)
+            value += f.value
+        self.terms = tuple(formulas)
+        self.value = value if type(value) is int else exact(value)
 
     def _render(self, names: bool) -> str:
         return " + ".join(_wrap(t, names, SUM) for t in self.terms)
@@ -156,11 +159,14 @@ class Mul(Formula):
     PRECEDENCE = PRODUCT
 
     def __init__(self, *factors: Formula | Number) -> None:
-        self.factors = tuple(f if isinstance(f, Formula) else Num(f) for f in factors)
+        formulas = []
         value: Number = 1
-        for f in self.factors:
+        for factor in factors:
+            f = factor if isinstance(factor, Formula) else Num(factor)
+            formulas.append(f)
             value = value * f.value
-        self.value = _whole(value)
+        self.factors = tuple(formulas)
+        self.value = value if type(value) is int else exact(value)
 
     def _render(self, names: bool) -> str:
         parts = []

@@ -242,16 +242,8 @@ def union(fields: Sequence[RF]) -> Field:
     formulas: dict[int, tuple[Formula, Formula, Formula]] = {}
     keys = [tuple((f.size[a], f.start[a], f.jump[a]) for f in fields) for a in range(rank)]
     for axis in range(rank):
-        his = [Sum(Num(f.start[axis]), Div(Sub(Num(f.size[axis]), 1), 2)) for f in fields]
-        los = [Sub(Num(f.start[axis]), Div(Sub(Num(f.size[axis]), 1), 2)) for f in fields]
-        if len({f.start[axis] for f in fields}) == 1:
-            size: Formula = Max(*(Num(f.size[axis]) for f in fields))
-        else:
-            size = Sum(Sub(Max(*his), Min(*los)), 1)
-        start: Formula = Div(Sum(Max(*his), Min(*los)), 2)
-        jump: Formula = Max(*(Num(f.jump[axis]) for f in fields)) if len({f.jump[axis] for f in fields}) > 1 \
-            else Num(first.jump[axis])
-        formulas[axis] = (size, jump, start)
+        same = keys.index(keys[axis])  # axes alike (a square field): worked once
+        size, jump, start = formulas[axis] = formulas[same] if same < axis else _union_axis(keys[axis])
         sizes.append(size.value)
         jumps.append(jump.value)
         starts.append(start.value)
@@ -269,6 +261,20 @@ def union(fields: Sequence[RF]) -> Field:
                          jump.is_leaf is False else Msg("the branches' common jump")),
                   Worked("start", f"start{suffix}", start, START_NOTE)]
     return Field(rf, tuple(lines))
+
+
+def _union_axis(key: Sequence[tuple[Number, Number, Number]]) -> tuple[Formula, Formula, Formula]:
+    """One axis of `union`, from each input's (size, start, jump) on it: the size, jump and start."""
+    his = [Sum(Num(s), Div(Sub(Num(r), 1), 2)) for r, s, _ in key]
+    los = [Sub(Num(s), Div(Sub(Num(r), 1), 2)) for r, s, _ in key]
+    if len({s for _, s, _ in key}) == 1:
+        size: Formula = Max(*(Num(r) for r, _, _ in key))
+    else:
+        size = Sum(Sub(Max(*his), Min(*los)), 1)
+    start: Formula = Div(Sum(Max(*his), Min(*los)), 2)
+    jumps = [j for _, _, j in key]
+    jump: Formula = Max(*(Num(j) for j in jumps)) if len(set(jumps)) > 1 else Num(jumps[0])
+    return size, jump, start
 
 
 def _union_status(fields: Sequence[RF], merged: RF) -> str:
