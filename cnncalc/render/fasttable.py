@@ -149,9 +149,10 @@ class Grid:
             widths.append(min(w, width) or 1)
         extra = 0 if self.grid else 2 + len(self.columns) - 1
         if sum(widths) + extra > width:
-            widths = self._squeezed(widths, width - extra)
-            if widths is None:
+            squeezed = self._squeezed(widths, width - extra)
+            if squeezed is None:
                 return None
+            widths = squeezed
         for k, col in enumerate(self.columns):  # a cell wider than its column is cut, or wrapped by rich
             inner = widths[k] - sum(self._padding(k))
             cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
