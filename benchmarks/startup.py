@@ -6,7 +6,9 @@ commands interleaved over several rounds so that load on the machine hits all
 alike, after an untimed warm-up round (as a user's shell runs them, with their bytecode
 cached); the script prints each median and its ratio to torchinfo's, and checks
 the targets of issue 10 (shapes table <= 0.03x, JSON <= 0.025x, compare of five
-networks <= 0.03x of torchinfo on the largest of them).
+networks <= 0.03x of torchinfo on the largest of them). A "floor" row times an
+interpreter that only imports typer and PyYAML, which every command needs before
+any of cnncalc's own code runs.
 
     .venv/bin/python benchmarks/startup.py [--rounds 5] [--net resnet152]
         [--before "env PYTHONPATH=/tmp/old /work/main/.venv/bin/python -P -m cnncalc"]
@@ -88,6 +90,8 @@ def main() -> None:
     parser.add_argument("--tools", nargs="+", default=list(SCRIPTS), help="which of torchinfo, fvcore, ptflops")
     args = parser.parse_args()
     commands = cnncalc_commands([CNNCALC], args.net, "")
+    # what any cnncalc command pays before its own code runs: the interpreter, typer (the CLI) and PyYAML
+    commands["floor: python -c 'import typer, yaml'"] = [PY, "-c", "import typer, yaml"]
     if args.before:
         commands |= cnncalc_commands(shlex.split(args.before), args.net, "before: ")
     for name, (module, code) in SCRIPTS.items():
