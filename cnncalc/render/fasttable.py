@@ -7,8 +7,9 @@ width, and for those the layout is simple arithmetic: each column as wide as its
 widest cell plus one space either side (clamped by its min/max width), cells
 justified left or right, the box characters of rich's ``HEAVY_HEAD`` or
 ``SIMPLE_HEAD``. `Grid.lines` draws exactly that; `emit` writes it as plain text
-(a pipe: no rich import at all) or, on a terminal, as one styled `rich.text.Text`
-(bold header, italic title, as rich's default theme styles them). A table wider
+(a pipe: no rich console; a line longer than the width broken where rich breaks
+it) or, on a terminal, as one styled `rich.text.Text` (bold header, italic title,
+as rich's default theme styles them). A table wider
 than the output whose columns may not wrap (`list`'s) is squeezed as rich squeezes
 it, every column giving up a share (rich's own ``ratio_reduce``) and its cells
 ending in "…". A table where rich would wrap cells, a cell with a line break, or an
@@ -266,10 +267,13 @@ def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:
     items = _fitted(items, width)
     drawn = [item.lines(width) if isinstance(item, Grid) else [item] for item in items]
     if console is None:
-        fits = all(d is not None for d in drawn) and all(
-            cell_len("".join(t for t, _ in item)) <= width for item in items if not isinstance(item, Grid))
-        if fits:
-            sys.stdout.write("".join("".join(t for t, _ in line) + "\n" for d in drawn if d for line in d))
+        if all(d is not None for d in drawn):
+            out = []
+            for item, lines in zip(items, drawn, strict=True):
+                assert lines is not None
+                texts = ["".join(t for t, _ in line) for line in lines]
+                out += texts if isinstance(item, Grid) else [part for text in texts for part in wrapped(text, width)]
+            sys.stdout.write("".join(line + "\n" for line in out))
             return
         from rich.console import Console
 
@@ -281,6 +285,28 @@ def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:
             console.print(item.to_rich())
         else:
             console.print(_styled(lines), soft_wrap=True)
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """A line of plain text as rich prints it `width` columns wide: broken before the words that do not
+    fit (rich's own `divide_line`; a word longer than a line folded), each part keeping its trailing
+    spaces up to the width (rich's ``rstrip_end``) and cut to the width."""
+    if cell_len(text) <= width:
+        return [text]
+    from rich._wrap import divide_line
+
+    offsets = divide_line(text, width, fold=True)
+    parts = []
+    for start, end in zip([0, *offsets], [*offsets, len(text)], strict=True):
+        part = text[start:end]
+        if len(part) > width:
+            part = part[:len(part) - min(len(part) - len(part.rstrip()), len(part) - width)]
+        if cell_len(part) > width:
+            from rich.cells import set_cell_size
+
+            part = set_cell_size(part, width)
+        parts.append(part)
+    return parts
 
 
 def _fitted(items: Sequence[Grid | Line], width: int) -> list[Grid | Line]:

@@ -264,3 +264,21 @@ def test_any_no_wrap_table_is_drawn_as_rich_draws_it(data: st.DataObject, width:
         emit(ours, [grid])
         theirs.print(table)
         assert text(ours) == text(theirs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(line=st.lists(st.sampled_from([*"ab xyz  ×·—юя-,.", "word ", "a-very-long-hyphenated-word" * 3]),
+                     max_size=80).map("".join).map(str.strip),
+       width=st.integers(8, 140))
+def test_a_long_line_is_wrapped_as_rich_wraps_it(line: str, width: int) -> None:
+    """A line wider than a pipe's output (compare's notes) is broken where rich breaks it, without rich's
+    console: the same words on each line, the same spaces kept at the ends, a long word folded."""
+    console = Console(file=io.StringIO(), width=width, legacy_windows=False)
+    console.print(Text(line), highlight=False)
+    from cnncalc.render import fasttable
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fasttable, "PLAIN_WIDTH", width)
+        with piped() as out:
+            emit(None, [[(line, None)]])
+    assert out.getvalue() == text(console)
