@@ -88,7 +88,7 @@ def make_console() -> Console:
 def make_output() -> Console | None:
     """Where the analytic tables go: None for plain text on a pipe or into a file (drawn without
     importing rich, see `cnncalc.render.fasttable`), else a rich console."""
-    from cnncalc.render.fasttable import plain_output
+    from cnncalc.render.plain import plain_output
 
     return None if plain_output() else make_console()
 

@@ -76,7 +76,7 @@ class Num(Formula):
     __slots__ = ("grouped", "name")
 
     def __init__(self, value: Number | float, name: str = "", *, grouped: bool = False) -> None:
-        self.value = value if type(value) is int else exact(value)
+        self.value = exact(value)
         self.name = name
         self.grouped = grouped
 
@@ -114,9 +114,6 @@ def _as_formula(value: Formula | Number) -> Formula:
     return value if isinstance(value, Formula) else Num(value)
 
 
-def _whole(value: Number) -> Number:
-    return value if type(value) is int else exact(value)
-
 
 class Sum(Formula):
     """``a + b + …``."""
@@ -132,7 +129,7 @@ class Sum(Formula):
             formulas.append(f)
             value += f.value
         self.terms = tuple(formulas)
-        self.value = value if type(value) is int else exact(value)
+        self.value = exact(value)
 
     def _render(self, names: bool) -> str:
         return " + ".join(_wrap(t, names, SUM) for t in self.terms)
@@ -146,7 +143,7 @@ class Sub(Formula):
 
     def __init__(self, left: Formula | Number, right: Formula | Number) -> None:
         self.left, self.right = _as_formula(left), _as_formula(right)
-        self.value = _whole(self.left.value - self.right.value)
+        self.value = exact(self.left.value - self.right.value)
 
     def _render(self, names: bool) -> str:
         return f"{_wrap(self.left, names, SUM)} − {_wrap(self.right, names, SUM, strict=True)}"
@@ -166,7 +163,7 @@ class Mul(Formula):
             formulas.append(f)
             value = value * f.value
         self.factors = tuple(formulas)
-        self.value = value if type(value) is int else exact(value)
+        self.value = exact(value)
 
     def _render(self, names: bool) -> str:
         parts = []

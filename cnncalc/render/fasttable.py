@@ -8,7 +8,7 @@ widest cell plus one space either side (clamped by its min/max width), cells
 justified left or right, the box characters of rich's ``HEAVY_HEAD`` or
 ``SIMPLE_HEAD``. `Grid.lines` draws exactly that; `emit` writes it as plain text
 (a pipe: no rich console; a line longer than the width broken where rich breaks
-it) or, on a terminal, as one styled `rich.text.Text` (bold header, italic title,
+it, `plain`) or, on a terminal, as one styled `rich.text.Text` (bold header, italic title,
 as rich's default theme styles them). A table wider
 than the output whose columns may not wrap (`list`'s) is squeezed as rich squeezes
 it, every column giving up a share (rich's own ``ratio_reduce``) and its cells
@@ -20,11 +20,12 @@ random tables too).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+from cnncalc.render.plain import cell_len, fit, wrapped
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,26 +42,6 @@ BOXES = {
 }
 # rich's default theme: the styles the tables use
 TITLE, HEADER, BOLD = "italic", "bold", "bold"
-
-
-def cell_len(text: str) -> int:
-    """Terminal cells `text` takes, as rich counts them."""
-    if text.isascii():
-        return len(text)
-    from rich.cells import cell_len as rich_len
-
-    return rich_len(text)
-
-
-def _fit(text: str, width: int) -> str:
-    """`text` cropped with an ellipsis to `width` cells, as rich's ``overflow="ellipsis"``."""
-    if cell_len(text) <= width:
-        return text
-    if text.isascii():
-        return text[: max(width - 1, 0)] + "…"
-    from rich.cells import set_cell_size
-
-    return set_cell_size(text, width - 1) + "…"
 
 
 @dataclass(frozen=True)
@@ -202,7 +183,7 @@ class Grid:
             for k, (value, w, col) in enumerate(zip(values, widths, self.columns, strict=True)):
                 left, right = self._padding(k)
                 inner = w - left - right
-                text = _fit(value, inner)
+                text = fit(value, inner)
                 space = " " * (inner - cell_len(text))
                 text = space + text if col.right else text + space
                 cell_style = BOLD if col.bold else style  # rich writes padding and text as three pieces
@@ -245,21 +226,6 @@ class Grid:
         return table
 
 
-def plain_output() -> bool:
-    """Whether output goes to a pipe or file as plain UTF-8 text (no terminal, no forced colours),
-    where rich would print its tables 140 columns wide with no styles."""
-    forced = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES")
-    if any(name in os.environ for name in forced):
-        return False
-    stream = sys.stdout
-    isatty = getattr(stream, "isatty", None)
-    try:
-        tty = bool(isatty()) if isatty is not None else False
-    except ValueError:  # a closed stream
-        tty = False
-    return not tty and (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").startswith("utf")
-
-
 def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:
     """Print tables and lines of text (pieces with their styles): to stdout as plain text when
     `console` is None (see `plain_output`), else through the rich console."""
@@ -285,28 +251,6 @@ def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:
             console.print(item.to_rich())
         else:
             console.print(_styled(lines), soft_wrap=True)
-
-
-def wrapped(text: str, width: int) -> list[str]:
-    """A line of plain text as rich prints it `width` columns wide: broken before the words that do not
-    fit (rich's own `divide_line`; a word longer than a line folded), each part keeping its trailing
-    spaces up to the width (rich's ``rstrip_end``) and cut to the width."""
-    if cell_len(text) <= width:
-        return [text]
-    from rich._wrap import divide_line
-
-    offsets = divide_line(text, width, fold=True)
-    parts = []
-    for start, end in zip([0, *offsets], [*offsets, len(text)], strict=True):
-        part = text[start:end]
-        if len(part) > width:
-            part = part[:len(part) - min(len(part) - len(part.rstrip()), len(part) - width)]
-        if cell_len(part) > width:
-            from rich.cells import set_cell_size
-
-            part = set_cell_size(part, width)
-        parts.append(part)
-    return parts
 
 
 def _fitted(items: Sequence[Grid | Line], width: int) -> list[Grid | Line]:

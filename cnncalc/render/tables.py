@@ -159,7 +159,7 @@ def shapes_grids(report: Report, rows: Sequence[LayerReport], language: Language
 
 def print_shapes(console: Console | None, report: Report, rows: Sequence[LayerReport], language: Language = ENGLISH,
                  layout: str = "chw", notes: bool = False) -> None:
-    """The `shapes` table (console None: plain text on stdout, see `fasttable.plain_output`)."""
+    """The `shapes` table (console None: plain text on stdout, see `plain.plain_output`)."""
     emit(console, shapes_grids(report, rows, language, layout, notes))
 
 

@@ -27,7 +27,8 @@ from cnncalc.analysis.catalogue import Entry
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.text import render
 from cnncalc.render import catalogue, tables
-from cnncalc.render.fasttable import Column, Grid, emit, plain_output
+from cnncalc.render.fasttable import Column, Grid, emit
+from cnncalc.render.plain import plain_output
 
 
 def rich_shapes(console: Console, report: Any, rows: Any) -> None:
