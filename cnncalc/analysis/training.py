@@ -31,6 +31,7 @@ from cnncalc.graph import Graph
 from cnncalc.layers.base import numel
 from cnncalc.layers.memory import ITEMSIZE, Context, Effect, Piece, worked
 from cnncalc.layers.steps import Worked
+from cnncalc.layers.text import Msg
 from cnncalc.spec import INPUT
 
 OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}  # parameter-sized state tensors per parameter
@@ -161,7 +162,7 @@ def analyze_training(graph: Graph, *, batch: int = 1, dtype: str = "fp32", optim
         records = any(ctx.grads) or bound.params.value > 0
         min_batch = max(min_batch, effect.min_batch if records else 1)
         shared = effect.output == "shared"
-        out = ins[0][0] if shared else new(Piece("output", "new", bound.output, effect.dtype))
+        out = ins[0][0] if shared else new(Piece(Msg("output"), "new", bound.output, effect.dtype))
         created = [] if shared else [out]
         kept: list[int] = []
         temporaries = list(effect.temporaries)

@@ -121,7 +121,7 @@ class ChannelShuffle(Elementwise):
 
     FLOPS = costs.free("a permutation of the channels")
     TORCH_CALLS = ("channel_shuffle", "nn.ChannelShuffle")  # torchvision's function, torch's module
-    SAVED = saved.nothing("a copy of its input, channels reordered")
+    SAVED = saved.nothing(Msg("a copy of its input, channels reordered"))
 
     def check_shape(self, shape: Shape) -> None:
         if shape[0] % self.groups:

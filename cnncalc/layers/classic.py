@@ -206,7 +206,7 @@ class PadChannels(Layer):
 
     FLOPS = costs.free("a copy with zeros")
     TORCH_CALLS = ("PadChannels",)  # cnncalc's own module (cnncalc/torch/classic.py)
-    SAVED = saved.nothing("a copy of its input with zero channels")
+    SAVED = saved.nothing(Msg("a copy of its input with zero channels"))
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         shape = ins[0]

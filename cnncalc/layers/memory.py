@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.layers.formula import Formula, Mul, Num, total
 from cnncalc.layers.steps import Worked
-from cnncalc.layers.text import Msg
+from cnncalc.layers.text import Msg, joined
 
 if TYPE_CHECKING:
     from cnncalc.layers.base import Bound
@@ -56,7 +56,7 @@ class Piece:
     sample when `batched`; `copies` equal tensors (mean and rstd) are separate storages.
     """
 
-    what: str
+    what: Msg  # in words: ``input``, ``mean and 1/std``
     source: str
     shape: Shape
     dtype: str
@@ -100,7 +100,7 @@ class SavedRule:
     its torch module can overwrite its input (``inplace=True``), which the lowering uses where
     nothing else reads that input; `counters`: int64 scalars its module keeps (num_batches_tracked)."""
 
-    doc: str
+    doc: Msg
     apply: Apply
     in_place: bool = False
     counters: int = 0
@@ -122,9 +122,10 @@ def formula(effect: Effect, batch: int = 1) -> Formula:
     return total(terms)
 
 
-def describe(effect: Effect) -> str:
+def describe(effect: Effect) -> Msg | str:
     """What the pieces are, in words: ``input (float32) + mean and 1/std (float32)``."""
-    return " + ".join(f"{p.what} ({p.dtype})" for p in effect.pieces if p.source != "weight") or "nothing"
+    kept = [Msg("{what} ({dtype})", what=p.what, dtype=p.dtype) for p in effect.pieces if p.source != "weight"]
+    return joined(kept, " + ") if kept else Msg("nothing")
 
 
 def worked(rule: SavedRule, effect: Effect, batch: int = 1) -> Worked:

@@ -51,7 +51,7 @@ class Add(Merge):
 
     FLOPS = costs.per_extra_input(1)
     TORCH_CALLS = ("+", "+=", "torch.add", "x.add", "x.add_")  # torchvision: out += identity, x + f(x)
-    SAVED = saved.nothing("a sum needs no operand", passes_grad=True, in_place=True)
+    SAVED = saved.nothing(Msg("a sum needs no operand"), passes_grad=True, in_place=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         first = ins[0]
@@ -77,7 +77,7 @@ class Concat(Merge):
 
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"dim": 1}
-    SAVED = saved.nothing("a copy", passes_grad=True)
+    SAVED = saved.nothing(Msg("a copy"), passes_grad=True)
 
     def output_of(self, ins: tuple[Shape, ...]) -> Shape:
         first = ins[0]

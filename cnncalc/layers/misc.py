@@ -15,6 +15,7 @@ from cnncalc.layers.act import Elementwise
 from cnncalc.layers.args import choice, number
 from cnncalc.layers.base import Bound, arg
 from cnncalc.layers.registry import register
+from cnncalc.layers.text import Msg
 
 if TYPE_CHECKING:
     import torch
@@ -87,7 +88,7 @@ class Identity(Elementwise):
 
     FLOPS = costs.free("a pass-through")
     TORCH_CALLS = ("nn.Identity",)
-    SAVED = saved.nothing("the input itself", output="shared", passes_grad=True)
+    SAVED = saved.nothing(Msg("the input itself"), output="shared", passes_grad=True)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
         import torch.nn as nn

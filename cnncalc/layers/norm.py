@@ -95,7 +95,7 @@ class BatchNorm(Norm):
 
     FLOPS = costs.per_output(2, "a scale and a shift: the statistics are fixed at inference")
     TORCH_CALLS = ("nn.BatchNorm{rank}d",)
-    SAVED = saved.input_and_statistics("channel", lambda b: ((b.inputs[0][0],), False), counters=1)
+    SAVED = saved.input_and_statistics(Msg("channel"), lambda b: ((b.inputs[0][0],), False), counters=1)
 
     def state(self, channels: int) -> Formula:
         return Mul(2, Num(channels, "C"))
@@ -184,7 +184,7 @@ class LayerNorm(Norm):
             return op
         inner = TorchOp("F.layer_norm", op.inputs, op.output, op.attrs)
         return TorchOp(op.target, op.inputs, op.output, op.attrs, op.params, (inner,))
-    SAVED = saved.input_and_statistics("position", lambda b: (b.inputs[0][1:], True), cuda_amp_float32=True,
+    SAVED = saved.input_and_statistics(Msg("position"), lambda b: (b.inputs[0][1:], True), cuda_amp_float32=True,
                                          channels_last=True)
 
     def to_torch(self, bound: Bound) -> torch.nn.Module:
@@ -211,7 +211,7 @@ class GroupNorm(Norm):
     def torch_attrs(self, bound: Bound) -> dict[str, Any]:
         return {"num_groups": self.groups, "num_channels": bound.inputs[0][0], "eps": self.eps,
                 "affine": self.affine}
-    SAVED = saved.input_and_statistics("group", lambda b: ((b.layer.groups,), True), cuda_amp_float32=True)
+    SAVED = saved.input_and_statistics(Msg("group"), lambda b: ((b.layer.groups,), True), cuda_amp_float32=True)
 
     def check_shape(self, shape: Shape) -> None:
         super().check_shape(shape)

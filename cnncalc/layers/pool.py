@@ -197,7 +197,7 @@ class GlobalAvgPool(GlobalPool):
     """Global average pooling (AdaptiveAvgPool*d(1)): (C, *spatial) → (C, 1, …); 1 FLOP per input element."""
 
     TORCH_CALLS = ("nn.AdaptiveAvgPool{rank}d", "F.adaptive_avg_pool{rank}d", "x.mean", "torch.mean")
-    SAVED = saved.nothing("a mean over the positions")
+    SAVED = saved.nothing(Msg("a mean over the positions"))
 
 
 @register("global_maxpool", "global_max_pool")

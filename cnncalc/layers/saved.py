@@ -13,6 +13,7 @@ from math import prod
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.layers.memory import Context, Effect, Piece, SavedRule, Shape
+from cnncalc.layers.text import Msg
 
 if TYPE_CHECKING:
     from cnncalc.layers.base import Bound
@@ -23,14 +24,17 @@ def follows(b: Bound, ctx: Context) -> dict[str, Any]:
     return {"dtype": ctx.dtypes[0], "channels_last": ctx.channels_last[0] and len(b.output) > 1}
 
 
-def kept_input(b: Bound, ctx: Context, k: int = 0, what: str = "input") -> Piece:
-    return Piece(what, "input", b.inputs[k], ctx.dtypes[k], index=k)
+CAST_FLOAT32 = Msg("input cast to {dtype}", dtype="float32")
+
+
+def kept_input(b: Bound, ctx: Context, k: int = 0, what: Msg | None = None) -> Piece:
+    return Piece(what or Msg("input"), "input", b.inputs[k], ctx.dtypes[k], index=k)
 
 
 def _operand(b: Bound, ctx: Context, k: int = 0) -> Piece:
     """The input as an op that autocast runs in low precision keeps it: the input, or its copy."""
     if ctx.autocast and ctx.dtypes[k] != ctx.autocast:
-        return Piece(f"input cast to {ctx.autocast}", "new", b.inputs[k], ctx.autocast)
+        return Piece(Msg("input cast to {dtype}", dtype=ctx.autocast), "new", b.inputs[k], ctx.autocast)
     return kept_input(b, ctx, k)
 
 
@@ -40,7 +44,8 @@ def _low(ctx: Context) -> str:
 
 def _weight(b: Bound, ctx: Context) -> tuple[Piece, ...]:
     """Under autocast, the low-precision copy of the weight (a new tensor; the bias copy is not kept)."""
-    return (Piece(f"weight cast to {ctx.autocast}", "weight", (b.weights,), ctx.autocast, batched=False),) \
+    return (Piece(Msg("weight cast to {dtype}", dtype=ctx.autocast), "weight", (b.weights,), ctx.autocast,
+                  batched=False),) \
         if ctx.autocast else ()
 
 
@@ -66,7 +71,7 @@ def viewable(shape: Shape, channels_last: bool) -> bool:
 # -- factories ----------------------------------------------------------------------------------------
 
 
-def nothing(why: str, *, output: str = "new", passes_grad: bool = False, in_place: bool = False) -> SavedRule:
+def nothing(why: Msg, *, output: str = "new", passes_grad: bool = False, in_place: bool = False) -> SavedRule:
     """Nothing kept (`why`); the output is new, or with `output` ``shared`` its input's storage.
 
     `passes_grad`: the backward hands out (views of) the incoming gradient (add, concat).
@@ -78,7 +83,7 @@ def nothing(why: str, *, output: str = "new", passes_grad: bool = False, in_plac
         return Effect((), "shared" if shared else "new", dtype, all(ctx.channels_last) and len(b.output) > 1,
                       passes_grad)
 
-    return SavedRule(f"nothing: {why}", apply, in_place)
+    return SavedRule(Msg("nothing: {why}", why=why), apply, in_place)
 
 
 def view_or_copy() -> SavedRule:
@@ -88,7 +93,7 @@ def view_or_copy() -> SavedRule:
         shared = viewable(b.inputs[0], ctx.channels_last[0])
         return Effect((), "shared" if shared else "new", ctx.dtypes[0], passes_grad=True)
 
-    return SavedRule("nothing: a reshape (a view of its input, or a copy of a channels-last one)", apply)
+    return SavedRule(Msg("nothing: a reshape (a view of its input, or a copy of a channels-last one)"), apply)
 
 
 def input(*, in_place: bool = False, cuda_amp_float32: bool = False) -> SavedRule:
@@ -96,11 +101,12 @@ def input(*, in_place: bool = False, cuda_amp_float32: bool = False) -> SavedRul
 
     def apply(b: Bound, ctx: Context) -> Effect:
         if cuda_amp_float32 and cuda_amp(ctx) and ctx.dtypes[0] != "float32":
-            return Effect((Piece("input cast to float32", "new", b.inputs[0], "float32"),), dtype="float32",
+            return Effect((Piece(CAST_FLOAT32, "new", b.inputs[0], "float32"),), dtype="float32",
                           channels_last=ctx.channels_last[0] and len(b.output) > 1)
         return Effect((kept_input(b, ctx),), "shared" if ctx.in_place else "new", **follows(b, ctx))
 
-    return SavedRule("its input" + ("; in place, its result: the same storage" if in_place else ""), apply, in_place)
+    return SavedRule(Msg("its input; in place, its result: the same storage") if in_place else Msg("its input"), apply,
+                     in_place)
 
 
 def input_and_weight() -> SavedRule:
@@ -110,7 +116,7 @@ def input_and_weight() -> SavedRule:
         return Effect((_operand(b, ctx), *_weight(b, ctx)), dtype=_low(ctx),
                       channels_last=ctx.channels_last[0] and len(b.output) > 2)
 
-    return SavedRule("its input (and its weight, a parameter)", apply)
+    return SavedRule(Msg("its input (and its weight, a parameter)"), apply)
 
 
 def output(*, in_place: bool = False, cuda_amp_float32: bool = False) -> SavedRule:
@@ -118,21 +124,22 @@ def output(*, in_place: bool = False, cuda_amp_float32: bool = False) -> SavedRu
 
     def apply(b: Bound, ctx: Context) -> Effect:
         dtype = "float32" if cuda_amp_float32 and cuda_amp(ctx) else ctx.dtypes[0]
-        return Effect((Piece("output", "output", b.output, dtype),), "shared" if ctx.in_place else "new", dtype,
+        return Effect((Piece(Msg("output"), "output", b.output, dtype),), "shared" if ctx.in_place else "new", dtype,
                       ctx.channels_last[0] and len(b.output) > 1)
 
-    return SavedRule("its output" + ("; in place, the input it overwrote" if in_place else ""), apply, in_place)
+    return SavedRule(Msg("its output; in place, the input it overwrote") if in_place else Msg("its output"), apply,
+                     in_place)
 
 
 def input_or_copy() -> SavedRule:
     """Its input; in place, a copy of the input taken before it is overwritten (relu6, silu, hardswish)."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        kept = Piece("copy of the input (in place)", "new", b.inputs[0], ctx.dtypes[0]) if ctx.in_place \
+        kept = Piece(Msg("copy of the input (in place)"), "new", b.inputs[0], ctx.dtypes[0]) if ctx.in_place \
             else kept_input(b, ctx)
         return Effect((kept,), "shared" if ctx.in_place else "new", **follows(b, ctx))
 
-    return SavedRule("its input; in place, a copy of the input taken before it is overwritten", apply, True)
+    return SavedRule(Msg("its input; in place, a copy of the input taken before it is overwritten"), apply, True)
 
 
 def input_and_indices(*, negated: bool = False) -> SavedRule:
@@ -140,12 +147,13 @@ def input_and_indices(*, negated: bool = False) -> SavedRule:
     `negated` (min pooling, −maxpool(−x)): the negated copy of the input instead of the input."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        x = Piece("negated input", "new", b.inputs[0], ctx.dtypes[0]) if negated else kept_input(b, ctx)
-        tmp = (Piece("maxima of the negated input", "new", b.output, ctx.dtypes[0]),) if negated else ()
-        return Effect((x, Piece("indices", "new", b.output, "int64")), temporaries=tmp, **follows(b, ctx))
+        x = Piece(Msg("negated input"), "new", b.inputs[0], ctx.dtypes[0]) if negated else kept_input(b, ctx)
+        tmp = (Piece(Msg("maxima of the negated input"), "new", b.output, ctx.dtypes[0]),) if negated else ()
+        return Effect((x, Piece(Msg("indices"), "new", b.output, "int64")), temporaries=tmp, **follows(b, ctx))
 
-    kept = "the negated input" if negated else "its input"
-    return SavedRule(f"{kept} and the index of each maximum (int64, one per output element)", apply)
+    return SavedRule(Msg("the negated input and the index of each maximum (int64, one per output element)")
+                     if negated else Msg("its input and the index of each maximum (int64, one per output element)"),
+                     apply)
 
 
 def input_unless_mean() -> SavedRule:
@@ -155,10 +163,10 @@ def input_unless_mean() -> SavedRule:
         mean = all(d == 1 for d in b.output[1:])
         return Effect(() if mean else (kept_input(b, ctx),), **follows(b, ctx))
 
-    return SavedRule("its input, except for a 1×1 output (torch computes a mean: nothing)", apply)
+    return SavedRule(Msg("its input, except for a 1×1 output (torch computes a mean: nothing)"), apply)
 
 
-def input_and_statistics(per: str, shape: Any, *, counters: int = 0, cuda_amp_float32: bool = False,
+def input_and_statistics(per: Msg, shape: Any, *, counters: int = 0, cuda_amp_float32: bool = False,
                          channels_last: bool = False) -> SavedRule:
     """A normalisation: its input, and a mean and a 1/std per `per` (`shape(bound)` -> (shape, per
     sample?)) in the parameters' type (float32 under autocast; the input's without parameters or
@@ -171,13 +179,13 @@ def input_and_statistics(per: str, shape: Any, *, counters: int = 0, cuda_amp_fl
         if cuda_amp_float32 and cuda_amp(ctx):
             stats = dtype = "float32"
             if ctx.dtypes[0] != "float32":
-                x = Piece("input cast to float32", "new", b.inputs[0], "float32")
+                x = Piece(CAST_FLOAT32, "new", b.inputs[0], "float32")
         layout = (ctx.channels_last[0] or channels_last) and len(b.output) > 1
         lone = counters and prod(b.inputs[0][1:]) == 1  # one value per channel and sample
-        return Effect((x, Piece("mean and 1/std", "new", stats_shape, stats, batched=batched, copies=2)),
+        return Effect((x, Piece(Msg("mean and 1/std"), "new", stats_shape, stats, batched=batched, copies=2)),
                       dtype=dtype, channels_last=layout, min_batch=2 if lone else 1)
 
-    return SavedRule(f"its input, and a mean and a 1/std per {per}", apply, counters=counters)
+    return SavedRule(Msg("its input, and a mean and a 1/std per {per}", per=per), apply, counters=counters)
 
 
 def padded_input() -> SavedRule:
@@ -189,16 +197,16 @@ def padded_input() -> SavedRule:
         layout = ctx.channels_last[0] and len(shape) > 2  # conv1d returns a contiguous output
         per_group = shape[0] // getattr(b.layer, "groups", 1)
         # a channels-last weight gradient, copied to the weight's layout by AccumulateGrad
-        copy = (Piece("weight gradient, channels last", "new", (b.weights,), ctx.param_dtype, batched=False),) \
+        copy = (Piece(Msg("weight gradient, channels last"), "new", (b.weights,), ctx.param_dtype, batched=False),) \
             if layout and per_group > 1 and any(k > 1 for k in g.kernel) else ()
         if g.symmetric:
             return Effect((_operand(b, ctx), *_weight(b, ctx)), dtype=low, channels_last=layout, accumulate=copy)
         padded = (shape[0], *(n + lo + hi for n, (lo, hi) in zip(shape[1:], g.pads, strict=True)))
-        tmp = (Piece("zero-padded input", "new", padded, ctx.dtypes[0]),) if low != ctx.dtypes[0] else ()
-        return Effect((Piece("zero-padded input", "new", padded, low), *_weight(b, ctx)), dtype=low,
+        tmp = (Piece(Msg("zero-padded input"), "new", padded, ctx.dtypes[0]),) if low != ctx.dtypes[0] else ()
+        return Effect((Piece(Msg("zero-padded input"), "new", padded, low), *_weight(b, ctx)), dtype=low,
                       channels_last=layout, temporaries=tmp, accumulate=copy)
 
-    return SavedRule("its input (its zero-padded copy when the padding is uneven; the weight is a parameter)",
+    return SavedRule(Msg("its input (its zero-padded copy when the padding is uneven; the weight is a parameter)"),
                      apply)
 
 
@@ -213,15 +221,16 @@ def flat_input() -> SavedRule:
         # view of a channels-last input, else a copy; flattened, a view unless channels-last
         copy = (not ctx.channels_last[0]) if per_position else len(shape) > 1 and not viewable(shape,
                                                                                                ctx.channels_last[0])
-        made = (Piece("flattened copy of the input", "new", flat, ctx.dtypes[0]),) if copy else ()
+        made = (Piece(Msg("flattened copy of the input"), "new", flat, ctx.dtypes[0]),) if copy else ()
         weight = _weight(b, ctx) if ctx.grads[0] else ()  # addmm keeps the weight for the input's gradient
         if ctx.autocast and ctx.dtypes[0] != ctx.autocast:
-            return Effect((Piece(f"input cast to {ctx.autocast}", "new", flat, ctx.autocast), *weight),
+            return Effect((Piece(Msg("input cast to {dtype}", dtype=ctx.autocast), "new", flat, ctx.autocast),
+                           *weight),
                           dtype=ctx.autocast, temporaries=made)
         return Effect((*(made or (kept_input(b, ctx),)), *weight), dtype=_low(ctx))
 
-    return SavedRule("its input, flattened or, per position, with the positions as rows (the weight is a "
-                     "parameter)", apply)
+    return SavedRule(Msg("its input, flattened or, per position, with the positions as rows (the weight is a "
+                         "parameter)"), apply)
 
 
 def operands() -> SavedRule:
@@ -229,7 +238,8 @@ def operands() -> SavedRule:
     inputs, the running product too); a broadcast operand's gradient needs an output-sized sum."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        shape, dtype, grad, product = b.inputs[0], ctx.dtypes[0], ctx.grads[0], kept_input(b, ctx, 0, "input 1")
+        shape, dtype, grad = b.inputs[0], ctx.dtypes[0], ctx.grads[0]
+        product = kept_input(b, ctx, 0, Msg("input {n}", n=1))
         kept: list[Piece] = []
         made: list[Piece] = []
         broadcast = False
@@ -237,17 +247,17 @@ def operands() -> SavedRule:
             other = b.inputs[k]
             out = tuple(max(x, y) for x, y in zip(shape, other, strict=True))
             kept += [product] if ctx.grads[k] else []
-            kept += [kept_input(b, ctx, k, f"input {k + 1}")] if grad else []
+            kept += [kept_input(b, ctx, k, Msg("input {n}", n=k + 1))] if grad else []
             broadcast = broadcast or (grad and shape != out) or (ctx.grads[k] and other != out)
             shape, dtype, grad = out, promoted((dtype, ctx.dtypes[k])), grad or ctx.grads[k]
-            product = Piece(f"product of inputs 1–{k + 1}", "new", out, dtype)
+            product = Piece(Msg("product of inputs 1–{n}", n=k + 1), "new", out, dtype)
             made.append(product)
         full = next(k for k, s in enumerate(b.inputs) if s == b.output)
-        scratch = (Piece("broadcast product", "new", b.output, dtype),) if broadcast else ()
+        scratch = (Piece(Msg("broadcast product"), "new", b.output, dtype),) if broadcast else ()
         return Effect(tuple(kept), dtype=dtype, channels_last=ctx.channels_last[full] and len(b.output) > 1,
                       temporaries=tuple(p for p in made[:-1] if p not in kept), scratch=scratch)
 
-    return SavedRule("each operand that another operand's gradient needs", apply)
+    return SavedRule(Msg("each operand that another operand's gradient needs"), apply)
 
 
 __all__ = ["cuda_amp", "flat_input", "follows", "input", "input_and_indices", "input_and_statistics",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc.layers.memory import Context, Effect, Piece, SavedRule
 from cnncalc.layers.saved import follows, kept_input, nothing, promoted
+from cnncalc.layers.text import Msg
 
 if TYPE_CHECKING:
     from cnncalc.layers.base import Bound
@@ -19,11 +20,12 @@ if TYPE_CHECKING:
 def channel_part() -> SavedRule:
     """A channel split part: what `nothing` says of a view; its backward (one torch.split call per part)
     fills the other parts' gradients with zeros before concatenating (scratch)."""
-    view = nothing("a view of its input", output="shared")
+    view = nothing(Msg("a view of its input"), output="shared")
 
     def apply(b: Bound, ctx: Context) -> Effect:
         channels, *rest = b.inputs[0]
-        zeros = Piece("zeros for the other parts' gradients", "new", (channels - b.output[0], *rest), ctx.dtypes[0])
+        zeros = Piece(Msg("zeros for the other parts' gradients"), "new", (channels - b.output[0], *rest),
+                      ctx.dtypes[0])
         return replace(view(b, ctx), scratch=(zeros,) if channels > b.output[0] else ())
 
     return SavedRule(view.doc, apply)
@@ -37,7 +39,7 @@ def times_weight() -> SavedRule:
         dtype = promoted((ctx.dtypes[0], "float32")) if ctx.autocast else ctx.dtypes[0]
         return Effect((kept_input(b, ctx),), "new", dtype, ctx.channels_last[0] and len(b.output) > 1)
 
-    return SavedRule("its input (for the factor's gradient; the factor is a parameter)", apply)
+    return SavedRule(Msg("its input (for the factor's gradient; the factor is a parameter)"), apply)
 
 
 def branch_noise() -> SavedRule:
@@ -48,10 +50,11 @@ def branch_noise() -> SavedRule:
         if b.layer.p == 0:  # type: ignore[attr-defined]
             return Effect((), "shared", passes_grad=True, **follows(b, ctx))
         row = b.layer.mode == "row"  # type: ignore[attr-defined]
-        kept = Piece("noise", "new", (1,) * len(b.inputs[0]), ctx.dtypes[0], batched=row)
+        kept = Piece(Msg("noise"), "new", (1,) * len(b.inputs[0]), ctx.dtypes[0], batched=row)
         return Effect((kept,), "new", **follows(b, ctx))
 
-    return SavedRule("the branch's noise, one value per sample (row) or one in all (batch); nothing with p = 0",
+    return SavedRule(Msg("the branch's noise, one value per sample (row) or one in all (batch); nothing with "
+                         "p = 0"),
                      apply)
 
 
@@ -60,10 +63,10 @@ def window_sum_times_weight() -> SavedRule:
     bias): the pooling keeps its input, the multiply by the coefficient the window sums."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        sums = Piece("window sums", "new", b.output, ctx.dtypes[0])
+        sums = Piece(Msg("window sums"), "new", b.output, ctx.dtypes[0])
         return Effect((kept_input(b, ctx), sums), "new", **follows(b, ctx))
 
-    return SavedRule("its input (for the pooling) and the window sums (for the coefficient's gradient)", apply)
+    return SavedRule(Msg("its input (for the pooling) and the window sums (for the coefficient's gradient)"), apply)
 
 
 def gathered_maps() -> SavedRule:
@@ -74,10 +77,10 @@ def gathered_maps() -> SavedRule:
         table: tuple[tuple[int, ...], ...] = b.layer.table  # type: ignore[attr-defined]
         read = sum(len(maps) for maps in table)
         spatial = b.inputs[0][1:]
-        return Effect((Piece("the input maps each output map reads", "new", (read, *spatial), ctx.dtypes[0]),
-                       Piece("their indices", "new", (read,), "int64", batched=False)), "new", **follows(b, ctx))
+        return Effect((Piece(Msg("the input maps each output map reads"), "new", (read, *spatial), ctx.dtypes[0]),
+                       Piece(Msg("their indices"), "new", (read,), "int64", batched=False)), "new", **follows(b, ctx))
 
-    return SavedRule("per output map, a copy of the input maps it reads, and their indices", apply)
+    return SavedRule(Msg("per output map, a copy of the input maps it reads, and their indices"), apply)
 
 
 def differences() -> SavedRule:
@@ -85,10 +88,10 @@ def differences() -> SavedRule:
     values per sample."""
 
     def apply(b: Bound, ctx: Context) -> Effect:
-        return Effect((Piece("differences x − w", "new", (b.output[0], prod(b.inputs[0])), ctx.dtypes[0]),),
+        return Effect((Piece(Msg("differences x − w"), "new", (b.output[0], prod(b.inputs[0])), ctx.dtypes[0]),),
                       "new", ctx.dtypes[0])
 
-    return SavedRule("the differences between the input and every prototype", apply)
+    return SavedRule(Msg("the differences between the input and every prototype"), apply)
 
 
 def noise() -> SavedRule:
@@ -98,11 +101,11 @@ def noise() -> SavedRule:
     def apply(b: Bound, ctx: Context) -> Effect:
         if b.layer.p == 0:  # type: ignore[attr-defined]
             return Effect((), "shared", passes_grad=True, **follows(b, ctx))
-        kept = Piece("mask", "new", b.inputs[0], "bool") if ctx.device == "cuda" and not ctx.in_place \
-            else Piece("noise", "new", b.inputs[0], ctx.dtypes[0])
+        kept = Piece(Msg("mask"), "new", b.inputs[0], "bool") if ctx.device == "cuda" and not ctx.in_place \
+            else Piece(Msg("noise"), "new", b.inputs[0], ctx.dtypes[0])
         return Effect((kept,), "shared" if ctx.in_place else "new", **follows(b, ctx))
 
-    return SavedRule("the dropout noise (a bool mask on CUDA); nothing with p = 0", apply, True)
+    return SavedRule(Msg("the dropout noise (a bool mask on CUDA); nothing with p = 0"), apply, True)
 
 
 def lrn_terms() -> SavedRule:
@@ -117,13 +120,14 @@ def lrn_terms() -> SavedRule:
             wide = "float32"
         squares = dtype if ctx.device == "cuda" else wide
         padded = (c + b.layer.size - 1, *spatial)  # type: ignore[attr-defined]
-        kept = (kept_input(b, ctx), Piece("zero-padded squares", "new", padded, squares),
-                Piece("base of the power", "new", b.inputs[0], wide), Piece("divisor", "new", b.inputs[0], wide))
+        kept = (kept_input(b, ctx), Piece(Msg("zero-padded squares"), "new", padded, squares),
+                Piece(Msg("base of the power"), "new", b.inputs[0], wide),
+                Piece(Msg("divisor"), "new", b.inputs[0], wide))
         out = promoted((dtype, wide))
         return Effect(kept, dtype=out, channels_last=ctx.channels_last[0],
-                      scratch=(Piece("divisor's gradient terms", "new", b.inputs[0], out, copies=3),))
+                      scratch=(Piece(Msg("divisor's gradient terms"), "new", b.inputs[0], out, copies=3),))
 
-    return SavedRule("its input, the padded squares, the base of the power and the divisor", apply)
+    return SavedRule(Msg("its input, the padded squares, the base of the power and the divisor"), apply)
 
 
 def pyramid() -> SavedRule:
@@ -136,14 +140,15 @@ def pyramid() -> SavedRule:
         shapes = [(c, *(n,) * len(spatial)) for n in levels]
         kept: tuple[Piece, ...] = ()
         if mode == "max":
-            kept = (kept_input(b, ctx), *(Piece(f"indices of level {n}", "new", s, "int64")
+            kept = (kept_input(b, ctx), *(Piece(Msg("indices of level {n}", n=n), "new", s, "int64")
                                       for n, s in zip(levels, shapes, strict=True)))
         elif any(n > 1 for n in levels):
             kept = (kept_input(b, ctx),)
-        made = tuple(Piece(f"level {n}", "new", s, ctx.dtypes[0]) for n, s in zip(levels, shapes, strict=True))
+        made = tuple(Piece(Msg("level {n}", n=n), "new", s, ctx.dtypes[0])
+                     for n, s in zip(levels, shapes, strict=True))
         return Effect(kept, dtype=ctx.dtypes[0], temporaries=made)
 
-    return SavedRule("its input (max: and the indices of each level's maxima, int64)", apply)
+    return SavedRule(Msg("its input (max: and the indices of each level's maxima, int64)"), apply)
 
 
 __all__ = ["branch_noise", "differences", "gathered_maps", "lrn_terms", "noise", "pyramid", "times_weight",

@@ -45,7 +45,7 @@ class Uncounted(Layer):
     MAX_INPUTS = None
     FLOPS = costs.free("not counted: cnncalc has no layer kind for this operation")
     TORCH_CALLS = ("uncounted",)
-    SAVED = saved.nothing("not counted: what the operation keeps for the backward pass is unknown")
+    SAVED = saved.nothing(Msg("not counted: what the operation keeps for the backward pass is unknown"))
 
     def _bind(self, ins: tuple[Shape, ...], fields: tuple[RF, ...]) -> Bound:
         note = Msg("not counted: {op} has no cnncalc layer kind; its MACs and FLOPs are not in the totals",

@@ -14,6 +14,7 @@ from cnncalc.analysis import LayerReport
 from cnncalc.analysis.training import Training
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.memory import describe
+from cnncalc.layers.text import render
 from cnncalc.render.formats import binary_bytes
 from cnncalc.render.tables import human_bytes, report_dict, to_csv, to_json, to_markdown, totals_dict
 
@@ -45,7 +46,7 @@ def training_dict(t: Training) -> dict[str, Any]:
 def _layer(row: LayerReport, t: Training) -> dict[str, Any]:
     saved, first = t.part(row)
     m = t.by_name.get(row.name)
-    return {"saved_bytes": saved, "saved_first_bytes": first, "saved_what": describe(m.effect) if m else "",
+    return {"saved_bytes": saved, "saved_first_bytes": first, "saved_what": render(describe(m.effect)) if m else "",
             "in_place": bool(m and m.in_place)}
 
 

@@ -113,6 +113,19 @@ def test_check_explain_and_summaries_in_russian(tmp_path: Path) -> None:
     assert "сетей: 2, отношения к alexnet" in out and "меньше" in out
 
 
+def test_what_a_layer_keeps_for_the_backward_pass_in_russian() -> None:
+    """`--train`'s line: the kept tensors and the rule's words are translated, the dtypes and bytes not.
+    Batch norm on 16×8×8 in float32 keeps its input, 16·8·8·4 = 4,096 bytes, and a mean and a 1/std per
+    channel, 2·16·4 = 128 bytes: 4,224."""
+    out = runner.invoke(app, ["layer", "bn", "--input", "16x8x8", "--train", "--lang", "ru"]).output
+    assert "saved = 1·16·8·8·4 + 2·16·4 = 4,224" in out
+    assert ("байт хранится для обратного прохода: вход (float32) + среднее и 1/std (float32) "
+            "(свой вход, а также среднее и 1/std на канал)") in out
+    out = runner.invoke(app, ["explain", "resnet18", "layer1", "--train", "--lang", "ru"]).output
+    kept = [line for line in out.splitlines() if "для обратного прохода:" in line]
+    assert kept and not [line for line in kept if any(w in line for w in ("its ", "input", "nothing", "output"))]
+
+
 def test_an_unknown_language_is_an_error() -> None:
     result = runner.invoke(app, ["layer", "relu", "--input", "3x8x8", "--lang", "de"])
     assert result.exit_code != 0 and "en and ru" in str(result.exception)
