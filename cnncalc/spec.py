@@ -8,9 +8,12 @@ the torch side read it. Nothing here knows about YAML.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import Location
-from cnncalc.layers.base import Layer
+
+if TYPE_CHECKING:
+    from cnncalc.layers.base import Layer
 
 INPUT = "input"  # the name of the network's input
 
@@ -39,12 +42,20 @@ class BlockInstance:
 
 @dataclass(frozen=True)
 class Published:
-    """An accuracy the network's file cites (its ``accuracy:`` key), in percent, on `dataset`, from `source`."""
+    """A published accuracy, in percent, on `dataset`, from `source`: the one a network's file cites (its
+    ``accuracy:`` key) or torchvision's for its weights (`cnncalc.analysis.accuracy`); `crop`: the square
+    input side it was measured at, where that is known."""
 
     top1: float | None
     top5: float | None
     dataset: str
     source: str
+    crop: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """As every JSON output writes it."""
+        return {"top1": self.top1, "top5": self.top5, "dataset": self.dataset, "crop": self.crop,
+                "source": self.source}
 
 
 @dataclass(frozen=True)

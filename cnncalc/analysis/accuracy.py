@@ -20,22 +20,13 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 from cnncalc import zoo
 from cnncalc.analysis.report import Report
 from cnncalc.errors import CnnCalcError
-
-
-@dataclass(frozen=True)
-class Accuracy:
-    top1: float | None  # percent (torchvision's: ImageNet-1K validation, single crop); None where not published
-    top5: float | None
-    crop: int  # the square input side the accuracy was measured at
-    source: str  # what to cite
-    dataset: str = "ImageNet-1K"
-
+from cnncalc.spec import Published
 
 # zoo name: (torchvision model, its weights (IMAGENET1K_V1 where torchvision has them), acc@1, acc@5,
 # the crop they were measured on)
@@ -111,16 +102,16 @@ _TORCHVISION: dict[str, tuple[str, str, float, float, int]] = {
 }
 
 
-def imagenet_accuracy(name: str) -> Accuracy | None:
+def imagenet_accuracy(name: str) -> Published | None:
     """The ImageNet top-1/top-5 of zoo network `name`, or None where none is known."""
     entry = _TORCHVISION.get(name)
     if entry is None:
         return None
     model, weights, top1, top5, crop = entry
-    return Accuracy(top1, top5, crop, f"torchvision weights {model} ({weights})")
+    return Published(top1, top5, "ImageNet-1K", f"torchvision weights {model} ({weights})", crop)
 
 
-def report_accuracy(report: Report) -> Accuracy | None:
+def report_accuracy(report: Report) -> Published | None:
     """The accuracy of a report: torchvision's for a zoo network that is a torchvision model, else the one
     its file cites (``accuracy:``, kept only while neither --input nor --set changed the network), or None.
 
@@ -130,8 +121,7 @@ def report_accuracy(report: Report) -> Accuracy | None:
     """
     known = imagenet_accuracy(report.name)
     if known is None and report.accuracy is not None:
-        cited = report.accuracy
-        return Accuracy(cited.top1, cited.top5, report.input_shape[-1], cited.source, cited.dataset)
+        return replace(report.accuracy, crop=report.input_shape[-1])
     if known is None or not report.file:
         return None
     try:
@@ -148,4 +138,4 @@ def torchvision_names() -> dict[str, str]:
     return {zoo_name: entry[0] for zoo_name, entry in _TORCHVISION.items()}
 
 
-__all__ = ["Accuracy", "imagenet_accuracy", "report_accuracy", "torchvision_names"]
+__all__ = ["imagenet_accuracy", "report_accuracy", "torchvision_names"]

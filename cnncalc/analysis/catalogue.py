@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnncalc import zoo
+from cnncalc.spec import Published
 
 if TYPE_CHECKING:
     from cnncalc.analysis.report import Report
@@ -42,20 +43,15 @@ class Entry:
     flops: int
     depth: int
     param_bytes: int = 0  # float32
-    top1: float | None = None  # published accuracy, percent (`cnncalc.analysis.accuracy`)
-    top5: float | None = None
-    dataset: str = ""
-    accuracy_source: str = ""
+    accuracy: Published | None = None  # published accuracy (`cnncalc.analysis.accuracy`)
 
     @classmethod
     def of(cls, report: Report) -> Entry:
         from cnncalc.analysis.accuracy import report_accuracy
 
         t = report.totals
-        a = report_accuracy(report)
         return cls(report.name, report.title, report.family, report.source, tuple(report.input_shape),
-                   t.params, t.macs, t.flops, t.depth, t.param_bytes, a.top1 if a else None, a.top5 if a else None,
-                   a.dataset if a else "", a.source if a else "")
+                   t.params, t.macs, t.flops, t.depth, t.param_bytes, report_accuracy(report))
 
 
 def ordered(entries: list[Entry]) -> list[Entry]:
@@ -72,7 +68,8 @@ def entries(cache: Path | None = None) -> list[Entry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("key") == key:
-            return [Entry(**{**e, "input_shape": tuple(e["input_shape"])}) for e in data["entries"]]
+            return [Entry(**{**e, "input_shape": tuple(e["input_shape"]),
+                              "accuracy": e["accuracy"] and Published(**e["accuracy"])}) for e in data["entries"]]
     except (OSError, ValueError, TypeError, KeyError):
         pass
     import cnncalc

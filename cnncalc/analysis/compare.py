@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cnncalc.analysis.accuracy import Accuracy, report_accuracy
+from cnncalc.analysis.accuracy import report_accuracy
 from cnncalc.analysis.report import Report, dtype_info
 from cnncalc.analysis.size import ModelSize, model_size
 from cnncalc.errors import CnnCalcError
+from cnncalc.spec import Published
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class ComparisonRow:
     activations_ratio: float
     size: ModelSize | None = None  # the parameters' storage (`cnncalc.analysis.size`)
     size_ratio: float = 1.0
-    accuracy: Accuracy | None = None  # published accuracy, where known (`cnncalc.analysis.accuracy`)
+    accuracy: Published | None = None  # published accuracy, where known (`cnncalc.analysis.accuracy`)
 
 
 def _ratio(a: int, b: int) -> float:

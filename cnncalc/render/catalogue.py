@@ -22,9 +22,10 @@ LIST_HEADER = ("family", "name", "title", "input", "params", "MACs", "depth", "s
 def catalogue_cells(entry: Entry, exact: bool) -> list[str]:
     num = (lambda n: f"{n:,}") if exact else human
     shape = "×".join(str(d) for d in entry.input_shape)  # as layers.base.fmt_shape, without importing the layers
-    top1 = "—" if entry.top1 is None else f"{entry.top1:g}" if exact else f"{entry.top1:.1f}"
-    if entry.top1 is not None and not entry.dataset.startswith("ImageNet"):
-        top1 += f" ({entry.dataset})"
+    a = entry.accuracy
+    top1 = "—" if a is None or a.top1 is None else f"{a.top1:g}" if exact else f"{a.top1:.1f}"
+    if a is not None and a.top1 is not None and not a.dataset.startswith("ImageNet"):
+        top1 += f" ({a.dataset})"
     return [entry.family or "Other", entry.name, entry.title, shape,
             num(entry.params), num(entry.macs), str(entry.depth), entry.source,
             f"{entry.param_bytes / 1e6:.2f}" if exact else f"{entry.param_bytes / 1e6:.1f}", top1]
@@ -36,8 +37,7 @@ def catalogue_text(reports: Sequence[Entry], fmt: str) -> str:
             {"name": r.name, "title": r.title, "family": r.family, "source": r.source,
              "input_shape": list(r.input_shape), "params": r.params, "macs": r.macs,
              "flops": r.flops, "depth": r.depth, "param_bytes": r.param_bytes,
-             "accuracy": None if r.top1 is None and r.top5 is None else
-             {"top1": r.top1, "top5": r.top5, "dataset": r.dataset, "source": r.accuracy_source}}
+             "accuracy": r.accuracy.as_dict() if r.accuracy else None}
             for r in reports]})
     cells = [catalogue_cells(r, exact=True) for r in reports]
     if fmt == "csv":
@@ -70,12 +70,10 @@ def print_catalogue(console: Console | None, reports: Sequence[Entry]) -> None:
 def show_text(header: Header, fmt: str, language: Language = ENGLISH) -> str:
     """`cnncalc show`: the network's file as written (JSON: with its header fields), a variant said first."""
     if fmt == "json":
-        a = header.accuracy
         return to_json({
             "name": header.name, "title": header.title, "family": header.family, "source": header.source,
             "notes": header.notes, "file": header.file, "variant": header.variant, "variants": list(header.variants),
-            "accuracy": None if a is None else {"top1": a.top1, "top5": a.top5, "dataset": a.dataset,
-                                                "source": a.source},
+            "accuracy": header.accuracy.as_dict() if header.accuracy else None,
             "yaml": header.text})
     lead = ""
     if header.variant is not None:  # the variant's own title, notes or accuracy, if any, are in its entry

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import LayerReport, Report, Totals
-from cnncalc.analysis.accuracy import Accuracy
 from cnncalc.analysis.compare import ComparisonRow
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import RF
 from cnncalc.layers.text import ENGLISH, Language, Msg, render
 from cnncalc.render.fasttable import Column, Grid, Line, emit
 from cnncalc.render.formats import human, human_bytes, to_csv, to_json, to_markdown
+from cnncalc.spec import Published
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -55,20 +55,13 @@ def report_dict(report: Report, rows: Sequence[LayerReport] | None = None) -> di
     }
 
 
-def accuracy_dict(accuracy: Accuracy | None) -> dict[str, Any] | None:
-    if accuracy is None:
-        return None
-    return {"top1": accuracy.top1, "top5": accuracy.top5, "dataset": accuracy.dataset, "crop": accuracy.crop,
-            "source": accuracy.source}
-
-
 def comparison_dict(rows: Sequence[ComparisonRow]) -> dict[str, Any]:
     return {"networks": [
         {"name": r.report.name, "title": r.report.title, "input_shape": list(r.report.input_shape),
          "totals": totals_dict(r.report.totals),
          "ratios": {"params": r.params_ratio, "macs": r.macs_ratio, "flops": r.flops_ratio,
                     "activations": r.activations_ratio, "size": r.size_ratio},
-         "size": r.size.as_dict() if r.size else None, "accuracy": accuracy_dict(r.accuracy)}
+         "size": r.size.as_dict() if r.size else None, "accuracy": r.accuracy.as_dict() if r.accuracy else None}
         for r in rows]}
 
 
@@ -171,7 +164,7 @@ COMPARE_HEADER = ("network", "input", "params", "MACs", "FLOPs", "activations", 
 COMPARE_DROP = {"RF": 5, "depth": 4, "activations": 3, "FLOPs": 2, "input": 1}
 
 
-def accuracy_text(accuracy: Accuracy | None) -> str:
+def accuracy_text(accuracy: Published | None) -> str:
     """The top-1 column (top-5 and the source are under the table)."""
     return "—" if accuracy is None or accuracy.top1 is None else f"{accuracy.top1:.1f}"
 

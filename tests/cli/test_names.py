@@ -94,6 +94,18 @@ def test_list_has_size_and_accuracy() -> None:
     assert by["lenet5"]["accuracy"] is None
 
 
+def test_list_show_and_compare_write_an_accuracy_alike() -> None:
+    """One JSON shape for a published accuracy. resnet20_cifar's file cites He et al. 2016, Table 6: 8.75 %
+    test error, so 91.25 % top-1, on CIFAR-10's 32×32 images; `show` reads the file alone (no input: no crop)."""
+    listed = next(n for n in json.loads(cnncalc("list", "-f", "json").stdout)["networks"]
+                  if n["name"] == "resnet20_cifar")["accuracy"]
+    compared = json.loads(cnncalc("compare", "resnet20_cifar", "alexnet", "-f", "json").stdout)["networks"][0]
+    shown = json.loads(cnncalc("show", "resnet20_cifar", "-f", "json").stdout)["accuracy"]
+    assert listed == compared["accuracy"]
+    assert listed["top1"] == 100 - 8.75 and listed["dataset"] == "CIFAR-10" and listed["crop"] == 32
+    assert shown == {**listed, "crop": None}
+
+
 def test_one_accuracy_source_per_network() -> None:
     """No zoo file cites an accuracy where torchvision's table has one (one source of truth)."""
     import cnncalc as api
