@@ -114,7 +114,6 @@ def _as_formula(value: Formula | Number) -> Formula:
     return value if isinstance(value, Formula) else Num(value)
 
 
-
 class Sum(Formula):
     """``a + b + …``."""
 

@@ -2,7 +2,8 @@
 
 A kind's module is imported when its name is first looked up (`MODULES` says
 which module registers each name), so a network pays only for the kinds it uses:
-importing all twelve kind modules costs about as much as analysing ResNet-152.
+importing all twelve kind modules (some 60 frozen dataclasses) takes about 50 ms,
+more than analysing ResNet-152.
 `everything()` imports them all, for listings and "did you mean".
 
 >>> lookup("fc") is lookup("linear")

@@ -7,13 +7,13 @@ width, and for those the layout is simple arithmetic: each column as wide as its
 widest cell plus one space either side (clamped by its min/max width), cells
 justified left or right, the box characters of rich's ``HEAVY_HEAD`` or
 ``SIMPLE_HEAD``. `Grid.lines` draws exactly that; `emit` writes it as plain text
-(a pipe: no rich console; a line longer than the width broken where rich breaks
-it, `plain`) or, on a terminal, as one styled `rich.text.Text` (bold header, italic title,
-as rich's default theme styles them). A table wider
-than the output whose columns may not wrap (`list`'s) is squeezed as rich squeezes
+on a pipe (no rich console; a line longer than the width broken where rich would
+break it, see `plain`) or, on a terminal, as one styled `rich.text.Text` (bold
+header, italic title, as rich's default theme styles them). A table wider than
+the output whose columns may not wrap (`list`'s) is squeezed as rich squeezes
 it, every column giving up a share (rich's own ``ratio_reduce``) and its cells
-ending in "…". A table where rich would wrap cells, a cell with a line break, or an
-output that is not UTF-8 goes to rich's own `Table` instead, so the result is
+ending in "…". A table where rich would wrap cells, a cell with a line break, or
+an output that is not UTF-8 goes to rich's own `Table` instead, so the result is
 always what rich would print (tests/render/test_fasttable.py compares them, on
 random tables too).
 """
