@@ -19,7 +19,7 @@ import typer
 import cnncalc
 from cnncalc.cli.app import app
 from cnncalc.cli.needs import NEEDS
-from cnncalc.cli.options import InputOpt, NetworkArg, SetOpt, parse_input, parse_overrides
+from cnncalc.cli.options import InputOpt, Layout, LayoutOpt, NetworkArg, SetOpt, parse_overrides
 from cnncalc.errors import CnnCalcError
 
 
@@ -78,6 +78,7 @@ def draw_format(output: Path | None, given: DrawFormat | None) -> str:
 
 @app.command()
 def draw(
+    ctx: typer.Context,
     network: NetworkArg,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE; its extension picks "
                                                 "the format (default: DOT on stdout).")] = None,
@@ -87,11 +88,13 @@ def draw(
     depth: Annotated[int | None, typer.Option(
         "--depth", "-d", help="Draw block instances nested deeper than N as one node each.")] = None,
     input: InputOpt = None,
+    layout: LayoutOpt = Layout.chw,
     set: SetOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """Draw the layer graph: one node per layer (name, kind, output shape), block instances boxed,
     colours by layer kind, parallel branches side by side."""
+    from cnncalc.cli import inputs
     from cnncalc.render import diagram as render_diagram
     from cnncalc.render import dot, mermaid
 
@@ -100,8 +103,9 @@ def draw(
         writable(output, force)
     if fmt in NEEDS_DOT and not NEEDS["dot"].present():  # the need of cnncalc.cli.needs, with draw's own hint
         raise CnnCalcError(dot.MISSING_DOT)
-    report = cnncalc.analyze(network, input_shape=parse_input(input), overrides=parse_overrides(set))
-    drawing = render_diagram.diagram(report, depth)
+    shape = inputs.optional(ctx, input, layout.value, network)
+    report = cnncalc.analyze(network, input_shape=shape, overrides=parse_overrides(set))
+    drawing = render_diagram.diagram(report, depth, layout.value)
     data: bytes
     if fmt == "json":
         data = (json.dumps(dataclasses.asdict(drawing), indent=1, ensure_ascii=False) + "\n").encode("utf-8")

@@ -9,10 +9,11 @@ their syntax; Graphviz does the layout. Nothing here computes a number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cnncalc.analysis import LayerReport, Report, collapse
+from cnncalc.homework.layout import in_layout
 from cnncalc.layers.base import Shape, fmt_shape
 from cnncalc.layers.registry import lookup
 from cnncalc.layers.text import render
@@ -110,9 +111,9 @@ def _local(name: str, path: str | None) -> str:
     return name[len(path) + 1:] if path and name.startswith(path + ".") else name
 
 
-def _details(row: LayerReport, shapes: Sequence[Shape]) -> tuple[tuple[str, str], ...]:
+def _details(row: LayerReport, shapes: Sequence[Shape], shown: Callable[[Shape], str]) -> tuple[tuple[str, str], ...]:
     items = [("layer", row.name), ("type", row.type if not row.description else f"{row.type} {row.description}"),
-             ("input", ", ".join(fmt_shape(s) for s in shapes)), ("output", fmt_shape(row.output_shape)),
+             ("input", ", ".join(shown(s) for s in shapes)), ("output", shown(row.output_shape)),
              ("params", f"{row.params:,}"), ("MACs", f"{row.macs:,}"), ("FLOPs", f"{row.flops:,}"),
              ("receptive field", rf_text(row.rf))]
     items += [("note", render(n)) for n in row.notes]
@@ -124,8 +125,13 @@ def _costs(row: LayerReport) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def diagram(report: Report, depth: int | None = None) -> Diagram:
-    """The drawing of `report`, with block instances nested deeper than `depth` as one node each."""
+def diagram(report: Report, depth: int | None = None, layout: str = "chw") -> Diagram:
+    """The drawing of `report`, with block instances nested deeper than `depth` as one node each and the
+    shapes written in `layout` (``hwc``: 224×224×3)."""
+
+    def shown(shape: Shape) -> str:
+        return fmt_shape(in_layout(shape, layout))
+
     rows = collapse(report, depth)
     blocks = {b.path: b for b in report.blocks}
     shape_of: dict[str, Shape] = {INPUT: tuple(report.input_shape)}
@@ -150,8 +156,8 @@ def diagram(report: Report, depth: int | None = None) -> Diagram:
         return clusters[outer].id if outer else None
 
     ids = {INPUT: "n0"}
-    nodes = [Node("n0", INPUT, INPUT, "input", "input", "input", fmt_shape(report.input_shape), "", None,
-                  (("input", fmt_shape(report.input_shape)),))]
+    nodes = [Node("n0", INPUT, INPUT, "input", "input", "input", shown(report.input_shape), "", None,
+                  (("input", shown(report.input_shape)),))]
     for r in rows:
         ids[r.name] = f"n{len(ids)}"
         cluster = box(r.scope)
@@ -161,8 +167,8 @@ def diagram(report: Report, depth: int | None = None) -> Diagram:
             (f"{r.type} {r.description}" if r.description else r.type)
         inputs = [shape_of[i] for i in r.inputs]
         nodes.append(Node(ids[r.name], r.name, _local(r.name, inner), r.type,
-                          "block" if collapsed else category(r.type), description, fmt_shape(r.output_shape),
-                          _costs(r), cluster, _details(r, inputs)))
+                          "block" if collapsed else category(r.type), description, shown(r.output_shape),
+                          _costs(r), cluster, _details(r, inputs, shown)))
     edges: list[Edge] = []
     seen: set[tuple[str, str]] = set()
     fed_by = {INPUT: tuple(report.input_shape)}  # each node's (first) input shape
@@ -175,13 +181,13 @@ def diagram(report: Report, depth: int | None = None) -> Diagram:
             seen.add((src, r.name))
             # the tensor is labelled where its producer changed the shape (and at the input)
             changed = i == INPUT or shape_of[i] != fed_by[src]
-            edges.append(Edge(ids[src], ids[r.name], fmt_shape(shape_of[i]) if changed else ""))
+            edges.append(Edge(ids[src], ids[r.name], shown(shape_of[i]) if changed else ""))
     used = list(dict.fromkeys(n.category for n in nodes))
     order = list(COLOURS)
     used.sort(key=lambda c: (order.index(c) if c in order else len(order), c))
     t = report.totals
     summary = f"{len(report.layers)} layers · {human(t.params)} params · {human(t.macs)} MACs"
-    return Diagram(report.name, report.title or report.name, fmt_shape(report.input_shape), summary, tuple(nodes),
+    return Diagram(report.name, report.title or report.name, shown(report.input_shape), summary, tuple(nodes),
                    tuple(edges), tuple(clusters.values()), tuple((c, colour(c)) for c in used))
 
 

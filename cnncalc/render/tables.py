@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import LayerReport, Report, Totals
 from cnncalc.analysis.compare import ComparisonRow
+from cnncalc.homework.layout import in_layout
 from cnncalc.layers.base import fmt_shape
 from cnncalc.layers.rf import RF
 from cnncalc.layers.text import ENGLISH, Language, Msg, render
@@ -88,10 +89,8 @@ LAYER_HEADER = ("layer", "type", "output", "params", "MACs", "RF / jump", "note"
 
 def layer_cells(row: LayerReport, layout: str = "chw") -> list[str]:
     note = "⚠" if not row.fits else "*" if row.notes else ""
-    shape = row.output_shape if layout == "chw" or len(row.output_shape) < 2 else (*row.output_shape[1:],
-                                                                                   row.output_shape[0])
     return [row.name, row.type if not row.description else f"{row.type} {row.description}",
-            fmt_shape(shape), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
+            fmt_shape(in_layout(row.output_shape, layout)), f"{row.params:,}", f"{row.macs:,}", rf_text(row.rf), note]
 
 
 def totals_lines(report: Report, language: Language = ENGLISH, layout: str = "chw") -> list[tuple[str, str]]:

@@ -52,6 +52,20 @@ def test_options_input_set_and_depth() -> None:
     assert [n["name"] for n in depth0["nodes"]][4:9] == ["maxpool", "layer1", "layer2", "layer3", "layer4"]
 
 
+def test_layout_hwc_reads_the_input_and_writes_every_shape_channels_last() -> None:
+    """LeNet-5 on 32×32×1 written H×W×C: C1 is 6 filters of 5×5 on 32×32, (32 − 5)/1 + 1 = 28, so 28×28×6;
+    the node, its panel and the edge into S2 (which halves it to 14×14×6) all say so."""
+    data = json.loads(run("draw", "lenet5", "-f", "json", "--input", "32x32x1", "--layout", "hwc"))
+    nodes = {n["name"]: n for n in data["nodes"]}
+    assert data["input_shape"] == "32×32×1" and nodes["input"]["shape"] == "32×32×1"
+    assert nodes["C1"]["shape"] == "28×28×6" and dict(map(tuple, nodes["C1"]["details"]))["output"] == "28×28×6"
+    assert nodes["S2"]["shape"] == "14×14×6"
+    assert "28×28×6" in {e["label"] for e in data["edges"]}
+    assert nodes["output"]["shape"] == "10"  # a vector has no layout
+    chw = json.loads(run("draw", "lenet5", "-f", "json", "--input", "1x32x32"))
+    assert {n["name"]: n["shape"] for n in chw["nodes"]}["C1"] == "6×28×28"
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["draw", "lenet5", "-o", "x.xyz"], "cannot tell the format of x.xyz"),
     (["draw", "lenet5", "-d", "-1"], "--depth must be >= 0"),
