@@ -115,23 +115,22 @@ class Grid:
 
     def widths(self, width: int) -> list[int] | None:
         """Each column's width with its padding; None where rich would have to wrap or squeeze."""
+        extra = 0 if self.grid else 2 + len(self.columns) - 1  # the borders
+        room = width - extra
         widths = []
-        for k, col in enumerate(self.columns):
+        for k, col in enumerate(self.columns):  # as rich measures a column: its cells, within the room, clamped
             left, right = self._padding(k)
             cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
             if any("\n" in c for c in cells):
                 return None
-            w = max((cell_len(c) for c in cells), default=0) + left + right
-            if not cells:
-                w = width
+            w = min(max((cell_len(c) for c in cells), default=0) + left + right if cells else room, room)
             if col.min_width is not None:
                 w = max(w, col.min_width + left + right)
             if col.max_width is not None:
                 w = min(w, col.max_width + left + right)
-            widths.append(min(w, width) or 1)
-        extra = 0 if self.grid else 2 + len(self.columns) - 1
-        if sum(widths) + extra > width:
-            squeezed = self._squeezed(widths, width - extra)
+            widths.append(w or 1)
+        if sum(widths) > room:
+            squeezed = self._squeezed(widths, room)
             if squeezed is None:
                 return None
             widths = squeezed
@@ -145,8 +144,9 @@ class Grid:
     def _squeezed(self, widths: list[int], room: int) -> list[int] | None:
         """The widths of columns that do not fit `room` when no cell may wrap, reduced as rich reduces them:
         the excess taken from every column alike (rich's ``ratio_reduce``), then each column measured again
-        within its share (no wider than its widest cell, no narrower than its ``min_width``); None where a
-        column may wrap (rich would wrap it first) or the result still does not fit."""
+        within its share (no wider than its widest cell, no narrower than its ``min_width``, so the table
+        may stay wider than `room`: rich draws it so and the console cuts each line at the width); None
+        where a column may wrap (rich would wrap it first) or one is left no room for a character."""
         if not all(col.no_wrap for col in self.columns):
             return None
         from rich._ratio import ratio_reduce  # rich's own rounding, so the shares are rich's to the column
@@ -154,13 +154,17 @@ class Grid:
         shares = ratio_reduce(sum(widths) - room, [1] * len(widths), widths, widths)
         result = []
         for k, (col, natural, share) in enumerate(zip(self.columns, widths, shares, strict=True)):
+            if share < 1:  # rich measures a column given no width as 0 wide, whatever its min_width
+                return None
             w = min(natural, share)
-            if col.min_width is not None:
+            if col.min_width is not None:  # rich's Measurement.clamp: the minimum, then the maximum
                 w = max(w, col.min_width + sum(self._padding(k)))
+            if col.max_width is not None:
+                w = min(w, col.max_width + sum(self._padding(k)))
             if w <= sum(self._padding(k)):  # no room for a character: rich draws what is left of the column
                 return None
             result.append(w)
-        return result if sum(result) <= room else None
+        return result
 
     def lines(self, width: int) -> list[Line] | None:
         """The table as rich draws it in `width` columns, or None where only rich can draw it."""
@@ -204,7 +208,7 @@ class Grid:
                 out.append(rule(row_rule))
         if not self.grid:
             out.append(rule(bottom))
-        return out
+        return out if total <= width else [_cropped(line, width) for line in out]
 
     def to_rich(self) -> Table:
         """The same table as a rich `Table` (where rich must lay it out)."""
@@ -224,6 +228,23 @@ class Grid:
         for k, row in enumerate(self.rows):
             table.add_row(*(Text(c) for c in row), end_section=k in self.ends)  # text, never markup
         return table
+
+
+def _cropped(line: Line, width: int) -> Line:
+    """A line cut at `width` cells, as rich's console cuts a table wider than itself."""
+    out: Line = []
+    room = width
+    for text, style in line:
+        if room <= 0:
+            break
+        n = cell_len(text)
+        if n > room:
+            from rich.cells import set_cell_size
+
+            text, n = set_cell_size(text, room), room
+        out.append((text, style))
+        room -= n
+    return out
 
 
 def emit(console: Console | None, items: Sequence[Grid | Line]) -> None:

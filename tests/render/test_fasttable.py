@@ -216,8 +216,8 @@ def test_a_table_wider_than_the_output_is_squeezed_as_rich_squeezes_it(width: in
     are 9 + 18 + 22 + 10 + 18 + 82 = 159 wide with padding, the borders 7, so 26 too many for 140 - 7 =
     133; rich's ratio_reduce takes from each in turn round(left / columns left): 26/6 -> 4, 22/5 -> 4,
     18/4 = 4.5 -> 4 (Python rounds half to even), 14/3 -> 5, 9/2 = 4.5 -> 4, 5/1 = 5: 5 + 14 + 18 + 5 + 14 +
-    77 = 133, drawn here. With params' min_width 8 (10 with padding) that column keeps 10, 138 > 133, and
-    rich draws it."""
+    77 = 133, drawn here. With params' min_width 8 (10 with padding) that column keeps 10: 138 + 7 = 145
+    columns, which rich draws and its console cuts at 140 (the right border and 4 cells of notes go)."""
     columns = [Column("family", no_wrap=True), Column("name", no_wrap=True),
                Column("title", no_wrap=True, max_width=20),
                Column("params", right=True, no_wrap=True, min_width=params_min),
@@ -239,7 +239,7 @@ def test_a_table_wider_than_the_output_is_squeezed_as_rich_squeezes_it(width: in
         theirs.print(table)
         assert text(ours) == text(theirs)
     if width == 140:
-        assert grid.widths(width) == (None if params_min else [5, 14, 18, 5, 14, 77])
+        assert grid.widths(width) == ([5, 14, 18, 10, 14, 77] if params_min else [5, 14, 18, 5, 14, 77])
 
 
 @settings(max_examples=80, deadline=None)
@@ -283,3 +283,20 @@ def test_a_long_line_is_wrapped_as_rich_wraps_it(line: str, width: int) -> None:
         with piped() as out:
             emit(None, [[(line, None)]])
     assert out.getvalue() == text(console)
+
+
+def test_the_zoo_table_wider_than_a_pipe_is_drawn_here_as_rich_draws_it() -> None:
+    """`list`'s table: with inception_resnet_v2's name (19 characters), EfficientNet's family and a CIFAR-10
+    accuracy its columns want 148 of a pipe's 140; rich squeezes them and cuts the lines, and so does this."""
+    entries = [Entry.of(cnncalc.analyze(n)) for n in ("inception_resnet_v2", "efficientnet_b0", "resnet20_cifar",
+                                                      "alexnet_original")]
+    shown: list[Grid] = []
+    real_emit = catalogue.emit
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalogue, "emit", lambda console, items: shown.extend(items))
+        catalogue.print_catalogue(None, entries)
+    assert shown[0].natural_width() == 148 and shown[0].lines(140) is not None
+    for ours, theirs in consoles():
+        real_emit(ours, shown)
+        rich_catalogue(theirs, entries)
+        assert text(ours) == text(theirs)
