@@ -89,15 +89,31 @@ class Grid:
         last = len(self.columns) - 1
         return 0, (self.pad if k < last else 0)
 
+    @property
+    def borders(self) -> int:
+        """The columns the box's vertical lines take (none in a grid)."""
+        return 0 if self.grid else 2 + len(self.columns) - 1
+
+    def _cells(self, k: int) -> list[str]:
+        """Column k's header (not in a grid) and cells."""
+        return ([] if self.grid else [self.columns[k].header]) + [row[k] for row in self.rows]
+
+    def _clamped(self, k: int, w: int) -> int:
+        """Width `w` (padding included) within column k's min and max width, the minimum first (rich's
+        ``Measurement.clamp``)."""
+        col, padding = self.columns[k], sum(self._padding(k))
+        if col.min_width is not None:
+            w = max(w, col.min_width + padding)
+        if col.max_width is not None:
+            w = min(w, col.max_width + padding)
+        return w
+
     def natural_width(self) -> int:
         """The width the table takes when no cell is cut (within each column's min and max width)."""
-        total = 0 if self.grid else 2 + len(self.columns) - 1
-        for k, col in enumerate(self.columns):
-            cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
-            w = max((cell_len(line) for c in cells for line in c.split("\n")), default=0)
-            w = max(w, col.min_width or 0)
-            total += min(w, col.max_width or w) + sum(self._padding(k))
-        return total
+        return self.borders + sum(
+            self._clamped(k, max((cell_len(line) for c in self._cells(k) for line in c.split("\n")), default=0)
+                          + sum(self._padding(k)))
+            for k in range(len(self.columns)))
 
     def fitted(self, width: int) -> tuple[Grid, list[str]]:
         """The table without its droppable columns (``Column.drop``, the highest first) until it fits
@@ -115,20 +131,14 @@ class Grid:
 
     def widths(self, width: int) -> list[int] | None:
         """Each column's width with its padding; None where rich would have to wrap or squeeze."""
-        extra = 0 if self.grid else 2 + len(self.columns) - 1  # the borders
-        room = width - extra
+        room = width - self.borders
         widths = []
-        for k, col in enumerate(self.columns):  # as rich measures a column: its cells, within the room, clamped
-            left, right = self._padding(k)
-            cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
+        for k in range(len(self.columns)):  # as rich measures a column: its cells, within the room, clamped
+            cells = self._cells(k)
             if any("\n" in c for c in cells):
                 return None
-            w = min(max((cell_len(c) for c in cells), default=0) + left + right if cells else room, room)
-            if col.min_width is not None:
-                w = max(w, col.min_width + left + right)
-            if col.max_width is not None:
-                w = min(w, col.max_width + left + right)
-            widths.append(w or 1)
+            w = max((cell_len(c) for c in cells), default=0) + sum(self._padding(k)) if cells else room
+            widths.append(self._clamped(k, min(w, room)) or 1)
         if sum(widths) > room:
             squeezed = self._squeezed(widths, room)
             if squeezed is None:
@@ -136,8 +146,7 @@ class Grid:
             widths = squeezed
         for k, col in enumerate(self.columns):  # a cell wider than its column is cut, or wrapped by rich
             inner = widths[k] - sum(self._padding(k))
-            cells = ([] if self.grid else [col.header]) + [row[k] for row in self.rows]
-            if not col.no_wrap and any(cell_len(c) > inner for c in cells):
+            if not col.no_wrap and any(cell_len(c) > inner for c in self._cells(k)):
                 return None
         return widths
 
@@ -153,14 +162,10 @@ class Grid:
 
         shares = ratio_reduce(sum(widths) - room, [1] * len(widths), widths, widths)
         result = []
-        for k, (col, natural, share) in enumerate(zip(self.columns, widths, shares, strict=True)):
+        for k, (natural, share) in enumerate(zip(widths, shares, strict=True)):
             if share < 1:  # rich measures a column given no width as 0 wide, whatever its min_width
                 return None
-            w = min(natural, share)
-            if col.min_width is not None:  # rich's Measurement.clamp: the minimum, then the maximum
-                w = max(w, col.min_width + sum(self._padding(k)))
-            if col.max_width is not None:
-                w = min(w, col.max_width + sum(self._padding(k)))
+            w = self._clamped(k, min(natural, share))
             if w <= sum(self._padding(k)):  # no room for a character: rich draws what is left of the column
                 return None
             result.append(w)
@@ -171,7 +176,7 @@ class Grid:
         widths = self.widths(width)
         if widths is None:
             return None
-        total = sum(widths) + (0 if self.grid else 2 + len(widths) - 1)
+        total = sum(widths) + self.borders
         out: list[Line] = []
         if self.title:
             if cell_len(self.title) > total:
