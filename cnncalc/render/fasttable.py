@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from cnncalc.render.plain import cell_len, fit, wrapped
+from cnncalc.render.plain import cell_len, cut, fit, wrapped
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -244,9 +244,7 @@ def _cropped(line: Line, width: int) -> Line:
             break
         n = cell_len(text)
         if n > room:
-            from rich.cells import set_cell_size
-
-            text, n = set_cell_size(text, room), room
+            text, n = cut(text, room), room
         out.append((text, style))
         room -= n
     return out

@@ -21,15 +21,20 @@ def cell_len(text: str) -> int:
     return rich_len(text)
 
 
-def fit(text: str, width: int) -> str:
-    """`text` cropped with an ellipsis to `width` cells, as rich's ``overflow="ellipsis"``."""
+def cut(text: str, width: int) -> str:
+    """`text` cut to `width` cells (rich's ``set_cell_size`` where a character may take two)."""
     if cell_len(text) <= width:
         return text
     if text.isascii():
-        return text[: max(width - 1, 0)] + "…"
+        return text[: max(width, 0)]
     from rich.cells import set_cell_size
 
-    return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cropped with an ellipsis to `width` cells, as rich's ``overflow="ellipsis"``."""
+    return text if cell_len(text) <= width else cut(text, width - 1) + "…"
 
 
 def wrapped(text: str, width: int) -> list[str]:
@@ -46,11 +51,7 @@ def wrapped(text: str, width: int) -> list[str]:
         part = text[start:end]
         if len(part) > width:
             part = part[:len(part) - min(len(part) - len(part.rstrip()), len(part) - width)]
-        if cell_len(part) > width:
-            from rich.cells import set_cell_size
-
-            part = set_cell_size(part, width)
-        parts.append(part)
+        parts.append(cut(part, width))
     return parts
 
 
@@ -69,4 +70,4 @@ def plain_output() -> bool:
     return not tty and (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").startswith("utf")
 
 
-__all__ = ["cell_len", "fit", "plain_output", "wrapped"]
+__all__ = ["cell_len", "cut", "fit", "plain_output", "wrapped"]
