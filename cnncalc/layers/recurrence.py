@@ -241,9 +241,11 @@ def union(fields: Sequence[RF]) -> Field:
     sizes, jumps, starts, lines = [], [], [], []
     formulas: dict[int, tuple[Formula, Formula, Formula]] = {}
     keys = [tuple((f.size[a], f.start[a], f.jump[a]) for f in fields) for a in range(rank)]
-    for axis in range(rank):
-        same = keys.index(keys[axis])  # axes alike (a square field): worked once
-        size, jump, start = formulas[axis] = formulas[same] if same < axis else _union_axis(keys[axis])
+    done: dict[tuple[tuple[Number, Number, Number], ...], tuple[Formula, Formula, Formula]] = {}  # axes alike: once
+    for axis, key in enumerate(keys):
+        if key not in done:
+            done[key] = _union_axis(key)
+        size, jump, start = formulas[axis] = done[key]
         sizes.append(size.value)
         jumps.append(jump.value)
         starts.append(start.value)
