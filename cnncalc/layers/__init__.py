@@ -31,20 +31,15 @@ if TYPE_CHECKING:
         unknown,
     )
 
-_FROM_REGISTRY = ("all_names", "canonical", "everything", "lookup", "register", "require", "unknown")
-
-
 def __getattr__(name: str) -> Any:
-    if name in ("REGISTRY", "ALIASES"):
-        registry = importlib.import_module("cnncalc.layers.registry")
-        registry.everything()
-        value = getattr(registry, name)
-    elif name in _FROM_REGISTRY:
-        value = getattr(importlib.import_module("cnncalc.layers.registry"), name)
-    elif name == "Layer":
-        value = importlib.import_module("cnncalc.layers.base").Layer
-    else:
+    """The names of `__all__`, imported on first use: `Layer` from `base`, the rest from `registry` (whose
+    `REGISTRY` and `ALIASES`, asked for here, are whole: every kind's module imported)."""
+    if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # a submodule: `from` imports it
+    module = importlib.import_module("cnncalc.layers.base" if name == "Layer" else "cnncalc.layers.registry")
+    if name in ("REGISTRY", "ALIASES"):
+        module.everything()
+    value = getattr(module, name)
     globals()[name] = value  # found once: later look-ups are plain attributes
     return value
 
