@@ -117,11 +117,10 @@ def catalogue() -> list[Report]:
     (`cnncalc list` reads the totals from a cache instead: `cnncalc.analysis.catalogue.entries`.)
     """
     from cnncalc import zoo
-    from cnncalc.analysis.catalogue import FAMILY_ORDER
+    from cnncalc.analysis.catalogue import place
 
     reports = [analyze(name) for name in zoo.names()]
-    rank = {f: k for k, f in enumerate(FAMILY_ORDER)}
-    return sorted(reports, key=lambda r: (rank.get(r.family, len(rank)), r.family, r.totals.params, r.name))
+    return sorted(reports, key=lambda r: place(r.family, r.totals.params, r.name))
 
 
 def compare(sources: Sequence[Source], *, input_shape: Sequence[int] | None = None, batch: int = 1,

@@ -54,10 +54,15 @@ class Entry:
                    t.params, t.macs, t.flops, t.depth, t.param_bytes, report_accuracy(report))
 
 
+def place(family: str, params: int, name: str) -> tuple[int, str, int, str]:
+    """Where a network goes in the catalogue: grouped by family in history order, then by size."""
+    rank = FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER)
+    return rank, family, params, name
+
+
 def ordered(entries: list[Entry]) -> list[Entry]:
-    """Grouped by family in history order, then by size."""
-    rank = {f: k for k, f in enumerate(FAMILY_ORDER)}
-    return sorted(entries, key=lambda e: (rank.get(e.family, len(rank)), e.family, e.params, e.name))
+    """Grouped by family in history order, then by size (`place`)."""
+    return sorted(entries, key=lambda e: place(e.family, e.params, e.name))
 
 
 def entries(cache: Path | None = None) -> list[Entry]:
